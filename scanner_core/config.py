@@ -1,0 +1,340 @@
+"""Settings: every knob of polyscan, read from the environment (prefix POLYSCAN_) and `.env`.
+
+Built once by the composition root and passed down; never imported as a global. Tokens are
+SecretStr and only ever shown masked (`public_view`). A wrong value stops start-up with one line
+naming the setting (`SettingsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "POLYSCAN_"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+NonNegDecimal = Annotated[Decimal, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; `str()` is one line naming the setting(s)."""
+
+
+def _check_url(value: str, schemes: tuple[str, ...], field: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"must be a {'/'.join(schemes)} URL with a host, got {value!r}")
+    return value.rstrip("/")
+
+
+def _csv_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All settings. Field names map to POLYSCAN_<NAME> environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        case_sensitive=False,
+        env_ignore_empty=True,
+    )
+
+    # --- storage and cache ---
+    database_url: str = "sqlite://polyscan.db"
+    db_pool_max: int = Field(default=10, ge=1, le=200)
+    redis_url: str = ""
+    cache_l1_max_items: int = Field(default=20_000, ge=100)
+    cache_redis_retry_seconds: PositiveFloat = 5.0
+    cache_redis_timeout_seconds: PositiveFloat = 0.5
+
+    # --- HTTP server ---
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+
+    # --- logging ---
+    log_format: Literal["json", "console"] = "json"
+    log_level: LogLevel = "INFO"
+
+    # --- Polymarket endpoints (production defaults; every one overridable for tests/relays) ---
+    gamma_url: str = "https://gamma-api.polymarket.com"
+    data_api_url: str = "https://data-api.polymarket.com"
+    clob_url: str = "https://clob.polymarket.com"
+    clob_ws_url: str = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
+    rtds_url: str = "wss://ws-live-data.polymarket.com"
+
+    # --- HTTP client resilience (issue: sources) ---
+    http_timeout_seconds: PositiveFloat = 30.0
+    http_max_retries: int = Field(default=4, ge=0, le=20)
+    http_backoff_base_seconds: PositiveFloat = 0.5
+    http_backoff_max_seconds: PositiveFloat = 30.0
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_seconds: PositiveFloat = 60.0
+    breaker_success_threshold: int = Field(default=2, ge=1)
+    # requests per 10 s, per endpoint (Polymarket's documented limits)
+    rate_limit_window_seconds: PositiveFloat = 10.0
+    rate_data_trades: int = Field(default=200, ge=1)
+    rate_data_positions: int = Field(default=150, ge=1)
+    rate_data_closed_positions: int = Field(default=150, ge=1)
+    rate_data_general: int = Field(default=1000, ge=1)
+    rate_gamma_markets: int = Field(default=300, ge=1)
+    rate_gamma_events: int = Field(default=500, ge=1)
+    rate_gamma_general: int = Field(default=4000, ge=1)
+    rate_clob_book: int = Field(default=1500, ge=1)
+    rate_clob_books: int = Field(default=500, ge=1)
+    rate_clob_prices_history: int = Field(default=1000, ge=1)
+    rate_clob_general: int = Field(default=9000, ge=1)
+
+    # --- live feed ---
+    feed_enabled: bool = True
+    rtds_ping_seconds: PositiveFloat = 5.0
+    rtds_stall_seconds: PositiveFloat = 30.0
+    ws_backoff_min_seconds: PositiveFloat = 1.0
+    ws_backoff_max_seconds: PositiveFloat = 60.0
+    ws_down_after_attempts: int = Field(default=10, ge=1)
+    clob_ws_ping_seconds: PositiveFloat = 10.0
+    feed_queue_size: int = Field(default=10_000, ge=10)
+    feed_dedup_window: int = Field(default=200_000, ge=1000)
+    backfill_page_size: int = Field(default=500, ge=1, le=10_000)
+    backfill_max_pages: int = Field(default=20, ge=1)
+    backfill_filter_usd: NonNegDecimal = Decimal("0")
+
+    # --- pipeline ---
+    min_trade_usd: NonNegDecimal = Decimal("1000")
+    pipeline_queue_size: int = Field(default=10_000, ge=10)
+    pipeline_batch_size: int = Field(default=500, ge=1)
+    pipeline_flush_seconds: PositiveFloat = 0.2
+    excluded_market_keywords: Annotated[list[str], NoDecode] = ["up or down", "updown"]
+    exclude_price_at_or_above: NonNegDecimal = Decimal("0.95")
+    lp_filter_confidence: Fraction = 0.6
+
+    # --- detectors ---
+    large_trade_tiers: Annotated[list[Decimal], NoDecode] = [
+        Decimal("10000"),
+        Decimal("50000"),
+        Decimal("100000"),
+    ]
+    fresh_wallet_max_age_days: int = Field(default=7, ge=0)
+    fresh_wallet_max_trades: int = Field(default=5, ge=0)
+    unusual_size_multiple: PositiveFloat = 5.0
+    unusual_size_min_history: int = Field(default=5, ge=1)
+    impact_min_price_move: Fraction = 0.02
+    impact_min_liquidity_share: Fraction = 0.05
+    impact_min_volume_share: Fraction = 0.02
+    niche_market_volume_usd: NonNegDecimal = Decimal("50000")
+    cluster_window_seconds: int = Field(default=300, ge=1)
+    cluster_min_wallets: int = Field(default=3, ge=2)
+    cluster_min_usd: NonNegDecimal = Decimal("1000")
+    pair_window_seconds: int = Field(default=10, ge=1)
+    pair_min_shared_markets: int = Field(default=3, ge=2)
+    timing_hours_before_end: PositiveFloat = 24.0
+    followup_min_move: Fraction = 0.10
+    followup_within_hours: PositiveFloat = 6.0
+    contrarian_low_price: Fraction = 0.30
+    contrarian_high_price: Fraction = 0.70
+    accumulation_window_hours: PositiveFloat = 72.0
+    accumulation_min_fills: int = Field(default=3, ge=2)
+    concentration_min_share: Fraction = 0.8
+    concentration_min_volume_usd: NonNegDecimal = Decimal("10000")
+    wallet_min_resolved_positions: int = Field(default=10, ge=1)
+
+    # --- scoring ---
+    score_weights: Annotated[dict[str, float], NoDecode] = {}
+    severity_notable: Fraction = 0.4
+    severity_high: Fraction = 0.6
+    severity_critical: Fraction = 0.8
+    alert_min_confidence: Fraction = 0.3
+
+    # --- bots and delivery ---
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_admin_chat_id: int | None = None
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_per_second: PositiveFloat = 25.0
+    discord_token: SecretStr | None = None
+    discord_admin_channel_id: int | None = None
+    discord_dev_guild_id: int | None = None
+    discord_rate_per_second: PositiveFloat = 40.0
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_backoff_max_seconds: PositiveFloat = 300.0
+    bot_login_retry_seconds: PositiveFloat = 30.0
+    default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
+
+    # --- operations ---
+    ready_max_trade_age_seconds: PositiveFloat = 600.0
+    alert_ws_down_seconds: PositiveFloat = 300.0
+    alert_no_trades_seconds: PositiveFloat = 600.0
+    alert_errors_per_minute: int = Field(default=10, ge=1)
+    memory_limit_mb: int = Field(default=1024, ge=64)
+    memory_alert_fraction: Fraction = 0.9
+    trade_retention_days: int = Field(default=30, ge=1)
+    metrics_snapshot_seconds: PositiveFloat = 60.0
+    sentry_dsn: SecretStr | None = None
+
+    # --- wallet scanner ---
+    walletscan_concurrency: int = Field(default=16, ge=1, le=512)
+    walletscan_rescan_hours: PositiveFloat = 24.0
+
+    @field_validator("gamma_url", "data_api_url", "clob_url", "telegram_api_url", "telegram_file_url")
+    @classmethod
+    def _http_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("http", "https"), info.field_name)
+
+    @field_validator("clob_ws_url", "rtds_url")
+    @classmethod
+    def _ws_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("ws", "wss"), info.field_name)
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _optional_http_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("http", "https"), info.field_name) if value else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
+            raise ValueError(f"must start with sqlite:// or postgres://, got scheme {scheme!r}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return _check_url(value, ("redis", "rediss"), "redis_url") if value else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("excluded_market_keywords", mode="before")
+    @classmethod
+    def _keywords(cls, value: Any) -> Any:
+        parsed = _csv_list(value)
+        return [str(v).lower() for v in parsed] if isinstance(parsed, list) else parsed
+
+    @field_validator("large_trade_tiers", mode="before")
+    @classmethod
+    def _tiers(cls, value: Any) -> Any:
+        return _csv_list(value)
+
+    @field_validator("large_trade_tiers")
+    @classmethod
+    def _tiers_sorted(cls, value: list[Decimal]) -> list[Decimal]:
+        if not value or any(v <= 0 for v in value) or value != sorted(value):
+            raise ValueError("must be positive USD amounts in increasing order, e.g. 10000,50000,100000")
+        return value
+
+    @field_validator("score_weights", mode="before")
+    @classmethod
+    def _weights(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            out: dict[str, float] = {}
+            for part in _csv_list(value):
+                name, sep, number = part.partition("=")
+                if not sep:
+                    raise ValueError(f"expected kind=weight pairs, got {part!r}")
+                out[name.strip()] = float(number)
+            return out
+        return value
+
+    @field_validator("score_weights")
+    @classmethod
+    def _weights_range(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if not 0 <= weight <= 1:
+                raise ValueError(f"weight of {name} must be within 0..1, got {weight}")
+        return value
+
+    @model_validator(mode="after")
+    def _severity_order(self) -> Settings:
+        if not self.severity_notable <= self.severity_high <= self.severity_critical:
+            raise ValueError(
+                "severity thresholds must satisfy notable <= high <= critical "
+                "(POLYSCAN_SEVERITY_NOTABLE, POLYSCAN_SEVERITY_HIGH, POLYSCAN_SEVERITY_CRITICAL)"
+            )
+        return self
+
+    # --- derived views ---
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite")
+
+    def public_view(self) -> dict[str, Any]:
+        """Every setting with secrets masked: safe for logs, `doctor` and `/stats`."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "****" if value.get_secret_value() else ""
+            elif name in ("database_url", "redis_url"):
+                value = mask_url_password(value)
+            out[name] = value
+        return out
+
+    def secrets(self) -> list[str]:
+        """Secret values (to scrub from any log line or error)."""
+        found = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                found.append(value.get_secret_value())
+        for url in (self.database_url, self.redis_url):
+            password = urlsplit(url).password
+            if password:
+                found.append(password)
+        return found
+
+
+def mask_url_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":****@", 1)
+
+
+def env_name(field: str) -> str:
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings or raise SettingsError with one line naming each wrong setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = err.get("loc") or ()
+            field = str(loc[0]) if loc else ""
+            message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+            name = env_name(field) if field else "settings"
+            problems.append(f"{name}: {message}")
+        raise SettingsError("invalid setting " + "; ".join(problems)) from None
+
+
+def check_timezone(name: str) -> zoneinfo.ZoneInfo:
+    """A ZoneInfo for an IANA name, or ValueError with a short message."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)") from None

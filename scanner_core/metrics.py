@@ -1,0 +1,52 @@
+"""Every Prometheus metric polyscan exports, defined once so names never drift between modules."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# --- sources ---
+API_REQUESTS = Counter("scanner_api_requests_total", "Polymarket API requests", ["endpoint", "status"])
+API_LATENCY = Histogram(
+    "scanner_api_latency_seconds",
+    "Polymarket API latency",
+    ["endpoint"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+API_RATE_LIMITED = Counter("scanner_api_rate_limited_total", "429 answers from Polymarket", ["endpoint"])
+CIRCUIT_OPEN = Gauge("scanner_circuit_open", "1 while a host's circuit breaker is open", ["host"])
+WEBSOCKET_CONNECTED = Gauge("scanner_websocket_connected", "1 while a stream is connected", ["stream"])
+WEBSOCKET_RECONNECTS = Counter("scanner_websocket_reconnects_total", "Stream reconnects", ["stream", "reason"])
+FRAMES_MALFORMED = Counter("scanner_frames_malformed_total", "Frames that did not parse", ["source"])
+FEED_TRADES = Counter("scanner_feed_trades_total", "Trades yielded by the feed", ["source"])
+FEED_DUPLICATES = Counter("scanner_feed_duplicates_total", "Trades dropped as already seen", ["source"])
+FEED_QUEUE_DEPTH = Gauge("scanner_feed_queue_depth", "Trades waiting in the feed queue")
+FEED_BLOCKED_SECONDS = Counter("scanner_feed_backpressure_seconds_total", "Time the reader waited on a full feed queue")
+FEED_LAG = Gauge("scanner_feed_lag_seconds", "Now minus the time of the newest trade seen")
+
+# --- pipeline ---
+TRADES_RECEIVED = Counter("scanner_trades_received_total", "Trades entering the pipeline")
+TRADES_FILTERED = Counter("scanner_trades_filtered_total", "Trades filtered out", ["filter_name"])
+TRADES_STORED = Counter("scanner_trades_stored_total", "Trades stored as rows")
+ALERTS_GENERATED = Counter("scanner_alerts_generated_total", "Alerts generated", ["severity"])
+SIGNALS_FIRED = Counter("scanner_signals_total", "Detector signals", ["kind"])
+QUEUE_DEPTH = Gauge("scanner_queue_depth", "Items waiting per pipeline queue", ["queue"])
+STAGE_LATENCY = Histogram(
+    "scanner_stage_latency_seconds",
+    "Time per pipeline stage",
+    ["stage"],
+    buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5),
+)
+
+# --- cache ---
+CACHE_HITS = Counter("scanner_cache_hits_total", "Cache hits", ["cache_level"])
+CACHE_MISSES = Counter("scanner_cache_misses_total", "Cache misses", ["cache_level"])
+CACHE_DEGRADED = Gauge("scanner_cache_degraded", "1 while Redis is unreachable and only L1 serves")
+
+# --- delivery ---
+DELIVERIES_SENT = Counter("scanner_deliveries_sent_total", "Messages delivered", ["platform"])
+DELIVERIES_FAILED = Counter("scanner_deliveries_failed_total", "Delivery attempts that failed", ["platform", "reason"])
+DELIVERY_BACKLOG = Gauge("scanner_delivery_backlog", "Deliveries pending or held", ["platform"])
+
+# --- process ---
+ERRORS = Counter("scanner_errors_total", "Errors logged", ["component"])
+UP_SINCE = Gauge("scanner_start_time_seconds", "Unix time the process started")
