@@ -68,6 +68,8 @@ class AlertRow(Model):
     )  # trade / market / wallet snapshots, details
     timestamp = fields.DatetimeField()  # trade time (alert "as of")
     created_at = fields.DatetimeField()
+    # set once the alert's deliveries are in the outbox; a crash before that re-routes it at start
+    routed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "alerts"
@@ -75,6 +77,7 @@ class AlertRow(Model):
             Index(fields=("wallet_address", "timestamp")),
             Index(fields=("market_id", "timestamp")),
             Index(fields=("created_at",)),
+            Index(fields=("routed_at",)),
         )
 
 

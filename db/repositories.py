@@ -315,6 +315,15 @@ class AlertRepository:
         rows = await query.order_by("-created_at", "-id").limit(limit)
         return [alert_from_row(r) for r in rows]
 
+    async def unrouted(self, *, limit: int = 500) -> list[Alert]:
+        """Stored alerts whose deliveries were never written (oldest first)."""
+        rows = await AlertRow.filter(routed_at__isnull=True).order_by("id").limit(limit)
+        return [alert_from_row(r) for r in rows]
+
+    async def mark_routed(self, alert_ids: Sequence[int], now: datetime) -> None:
+        if alert_ids:
+            await AlertRow.filter(id__in=list(alert_ids)).update(routed_at=now)
+
     async def exists(self, dedup_key: str) -> bool:
         return await AlertRow.filter(dedup_key=dedup_key).exists()
 
