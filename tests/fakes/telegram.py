@@ -213,9 +213,12 @@ class _StoredMessage:
     reply_markup: dict[str, Any] | None = None
 
 
+_RECHECK_INTERVAL = 0.02
+
+
 @dataclass
 class _Signal:
-    """Lets tests and long polls wait for a condition that changes when the fake records something."""
+    """Lets tests and long polls wait for a condition; woken whenever the fake records something."""
 
     _waiters: set[asyncio.Future[None]] = field(default_factory=set)
 
@@ -234,7 +237,8 @@ class _Signal:
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.add(waiter)
             try:
-                await asyncio.wait({waiter}, timeout=remaining)
+                # The re-check interval covers predicates on state outside the fake (the bot's).
+                await asyncio.wait({waiter}, timeout=min(remaining, _RECHECK_INTERVAL))
             finally:
                 self._waiters.discard(waiter)
                 waiter.cancel()
@@ -558,7 +562,7 @@ class FakeTelegram:
         return self.calls(method)
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-        """Wait until ``predicate()`` holds; it is re-checked whenever the fake records something."""
+        """Wait until ``predicate()`` holds; re-checked on every fake event and every 20 ms."""
         if not await self._signal.wait_for(predicate, timeout):
             raise TimeoutError(
                 f"FakeTelegram: no {what} within {timeout}s; sent={[(m['chat_id'], m['text'][:80]) for m in self.sent]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 from collections.abc import AsyncIterator
+from typing import Any, TypeAlias
 
 import aiohttp
 import pytest
@@ -14,6 +15,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fakes.telegram import MAX_MESSAGE_LENGTH, FakeTelegram
+
+App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 CHAT = 42
 HARD_TIMEOUT = 5.0
@@ -50,7 +53,7 @@ async def _ping_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 @pytest.fixture
-async def app(tg: FakeTelegram) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def app(tg: FakeTelegram) -> AsyncIterator[App]:
     application = Application.builder().token(tg.token).base_url(tg.base_url).base_file_url(tg.base_file_url).build()
     application.add_handler(CommandHandler("start", _start))
     application.add_handler(CallbackQueryHandler(_ping_button))
@@ -67,7 +70,7 @@ async def app(tg: FakeTelegram) -> AsyncIterator[Application]:  # type: ignore[t
         await application.shutdown()
 
 
-async def test_command_reaches_handler_and_reply_is_recorded(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_command_reaches_handler_and_reply_is_recorded(tg: FakeTelegram, app: App) -> None:
     tg.push_command(CHAT, "/start now")
 
     [reply] = await tg.wait_for_messages(1, chat_id=CHAT, timeout=HARD_TIMEOUT)
@@ -80,7 +83,7 @@ async def test_command_reaches_handler_and_reply_is_recorded(tg: FakeTelegram, a
 
 async def test_text_without_command_entity_is_ignored_by_command_handler(
     tg: FakeTelegram,
-    app: Application,  # type: ignore[type-arg]
+    app: App,
 ) -> None:
     tg.push_text(CHAT, "/start typed but without entity")
     tg.push_command(CHAT, "/start")
@@ -90,7 +93,7 @@ async def test_text_without_command_entity_is_ignored_by_command_handler(
     assert [r["text"] for r in replies] == ["Hello <b>User42</b> args=[]"]
 
 
-async def test_button_press_is_answered_and_message_edited(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_button_press_is_answered_and_message_edited(tg: FakeTelegram, app: App) -> None:
     tg.push_command(CHAT, "/start")
     [reply] = await tg.wait_for_messages(1, chat_id=CHAT, timeout=HARD_TIMEOUT)
 
@@ -106,7 +109,7 @@ async def test_button_press_is_answered_and_message_edited(tg: FakeTelegram, app
         tg.push_callback(CHAT, "not-a-button", message_id=reply["message_id"])
 
 
-async def test_injected_429_surfaces_as_retry_after(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_injected_429_surfaces_as_retry_after(tg: FakeTelegram, app: App) -> None:
     tg.fail_next("sendMessage", error_code=429, retry_after=1)
 
     with pytest.raises(RetryAfter) as caught:
@@ -118,7 +121,7 @@ async def test_injected_429_surfaces_as_retry_after(tg: FakeTelegram, app: Appli
     assert [call.error_code for call in tg.calls("sendMessage")] == [429, None]
 
 
-async def test_blocked_chat_and_chat_not_found(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_blocked_chat_and_chat_not_found(tg: FakeTelegram, app: App) -> None:
     tg.block_chat(7)
     tg.fail_next("sendMessage", error_code=400)
 
@@ -131,7 +134,7 @@ async def test_blocked_chat_and_chat_not_found(tg: FakeTelegram, app: Applicatio
     assert [(m["chat_id"], m["text"]) for m in tg.sent] == [(CHAT, "still delivered")]
 
 
-async def test_set_my_commands_is_recorded(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_set_my_commands_is_recorded(tg: FakeTelegram, app: App) -> None:
     await app.bot.set_my_commands([BotCommand("start", "Start the bot"), BotCommand("alerts", "Your alerts")])
 
     assert tg.commands == [
@@ -141,7 +144,7 @@ async def test_set_my_commands_is_recorded(tg: FakeTelegram, app: Application) -
     assert [c.command for c in await app.bot.get_my_commands()] == ["start", "alerts"]
 
 
-async def test_message_length_and_html_are_enforced(tg: FakeTelegram, app: Application) -> None:  # type: ignore[type-arg]
+async def test_message_length_and_html_are_enforced(tg: FakeTelegram, app: App) -> None:
     await app.bot.send_message(CHAT, "x" * MAX_MESSAGE_LENGTH)
     # The limit applies to the text after entity parsing: tags and escapes do not count.
     await app.bot.send_message(CHAT, "<b>" + "&lt;" * MAX_MESSAGE_LENGTH + "</b>", parse_mode=ParseMode.HTML)
