@@ -21,6 +21,7 @@ from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import UP_SINCE
 from scanner_core.models import now_utc
+from scanner_core.monitoring import Monitor, sqlite_file
 
 log = get_logger("app")
 
@@ -87,22 +88,22 @@ class Polyscan:
             components=[c.name for c in self.components],
         )
 
+    def monitor(self) -> Monitor:
+        """Health checks over this process's database, cache and trade feed (`extras["feed"]`)."""
+        return Monitor(
+            self.health,
+            db_ping=db_setup.ping,
+            db_file=sqlite_file(self.settings.database_url),
+            cache=self.cache,
+            feed=self.extras.get("feed"),
+            max_trade_age_seconds=self.settings.ready_max_trade_age_seconds,
+            started_at=self.started_at,
+            clock=self.clock,
+        )
+
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
-        """Ready when the database answers and the cache works (degraded allowed)."""
-        components: dict[str, Any] = {}
-        try:
-            await asyncio.wait_for(db_setup.ping(), 5)
-            self.health.set("database", State.OK, "answers")
-        except (OSError, TimeoutError, Exception) as exc:
-            self.health.set("database", State.DOWN, type(exc).__name__)
-        if self.cache is not None:
-            await self.cache.ping()
-        ready = True
-        for name, component in self.health.all().items():
-            components[name] = component.as_json()
-            if component.state in (State.DOWN, State.STARTING):
-                ready = False
-        return ready, components
+        """Ready when the database answers, the cache works (degraded allowed) and the feed is fresh."""
+        return await self.monitor().readiness()
 
     async def stop(self) -> None:
         for component in reversed(self._started):

@@ -1,4 +1,12 @@
-"""The HTTP side of the process: /health, /health/live, /health/ready and /metrics."""
+"""The HTTP side of the process: /health, /health/live, /health/ready and /metrics.
+
+- /health: liveness summary, always 200 while the process answers; status "ok" or "degraded"
+  with every component's state, detail and last success time.
+- /health/live: the process answers (the Docker HEALTHCHECK and Kubernetes liveness probe).
+- /health/ready: 200 only when the readiness check passes (database, cache, trade feed: see
+  scanner_core/monitoring.py), else 503; the Kubernetes readiness probe.
+- /metrics: Prometheus text format.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +20,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from scanner_core import __version__
 from scanner_core.health import HealthRegistry, State
+from scanner_core.logs import get_logger
+from scanner_core.monitoring import initialise_metrics
 
 ReadinessCheck = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
+log = get_logger("web")
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
@@ -64,7 +75,11 @@ class WebServer:
     async def ready(self, _: web.Request) -> web.Response:
         if self._readiness is None:
             return _json({"status": "ok", **self._base(), "components": {}})
-        ready, components = await self._readiness()
+        try:
+            ready, components = await self._readiness()
+        except Exception as exc:  # a broken check means not ready, never a 500
+            log.warning("readiness_check_failed", error=type(exc).__name__)
+            ready, components = False, {"readiness": {"state": "down", "detail": type(exc).__name__}}
         return _json(
             {"status": "ready" if ready else "not_ready", **self._base(), "components": components},
             status=200 if ready else 503,
@@ -78,6 +93,7 @@ class WebServer:
         return response
 
     async def start(self) -> None:
+        initialise_metrics()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)

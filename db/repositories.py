@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -99,6 +100,11 @@ class TradeRepository:
     async def get_trade(self, dedup_key: str) -> Trade | None:
         row = await TradeRow.get_or_none(dedup_key=dedup_key)
         return trade_from_row(row) if row else None
+
+    async def newest_trade_time(self) -> datetime | None:
+        """Time of the newest stored trade: where the live feed backfills from after a restart."""
+        row = await TradeRow.all().order_by("-timestamp").first()
+        return trade_from_row(row).timestamp if row else None
 
     async def wallet_trades(
         self,
@@ -458,6 +464,17 @@ class MarketRepository:
         }
         await MarketRow.update_or_create(defaults=fields, id=market.condition_id.lower())
 
+    async def similar(self, market: Market, limit: int = 10) -> list[Market]:
+        """Open stored markets of the same category, or ending within a day of it."""
+        query = MarketRow.filter(closed=False).exclude(id=market.condition_id.lower())
+        near = Q(category=market.category) if market.category else Q(id="")
+        if market.end_date is not None:
+            near |= Q(
+                end_date__gte=market.end_date - timedelta(days=1), end_date__lte=market.end_date + timedelta(days=1)
+            )
+        rows = await query.filter(near).order_by("-volume_24h").limit(limit)
+        return [market_from_row(r) for r in rows]
+
     async def stale(self, older_than: datetime, limit: int = 200) -> list[str]:
         rows = (
             await MarketRow.filter(updated_at__lt=older_than, closed=False)
@@ -556,6 +573,10 @@ class ChannelRuleRepository:
 
     async def remove(self, guild_id: str, rule_id: int) -> bool:
         return bool(await ChannelRuleRow.filter(guild_id=guild_id, id=rule_id).delete())
+
+    async def remove_channel(self, channel_id: str) -> int:
+        """Drop every rule that posts to a channel the bot can no longer reach."""
+        return int(await ChannelRuleRow.filter(channel_id=channel_id).delete())
 
 
 # ---------------------------------------------------------------- deliveries (the outbox)
@@ -663,6 +684,35 @@ class DeliveryRepository:
             sent_at__gte=since,
         ).count()
 
+    async def destination_loads(self, since: datetime) -> dict[tuple[DestinationKind, str], tuple[int, bool]]:
+        """Per destination, in one query: (deliveries sent since `since` plus those still pending,
+        whether any are held). The hourly cap counts pending ones too, so a burst cannot slip past."""
+        rows = (
+            await DeliveryRow.filter(
+                Q(status__in=[DeliveryStatus.PENDING.value, DeliveryStatus.HELD.value])
+                | Q(status=DeliveryStatus.SENT.value, sent_at__gte=since)
+            )
+            .group_by("destination_kind", "destination_id", "status")
+            .annotate(n=Count("id"))
+            .values_list("destination_kind", "destination_id", "status", "n")
+        )
+        out: dict[tuple[DestinationKind, str], tuple[int, bool]] = {}
+        for kind, destination, status, n in rows:
+            key = (DestinationKind(kind), str(destination))
+            recent, holding = out.get(key, (0, False))
+            if status == DeliveryStatus.HELD.value:
+                out[key] = (recent, True)
+            else:
+                out[key] = (recent + int(n), holding)
+        return out
+
+    async def release(self, delivery_ids: Sequence[int], now: datetime) -> None:
+        """Hand claimed but unsent deliveries back at once (a clean stop), instead of after the lease."""
+        if delivery_ids:
+            await DeliveryRow.filter(id__in=list(delivery_ids), status=DeliveryStatus.PENDING.value).update(
+                next_attempt_at=now
+            )
+
     async def backlog(self) -> dict[str, int]:
         rows = (
             await DeliveryRow.filter(status__in=[DeliveryStatus.PENDING.value, DeliveryStatus.HELD.value])
@@ -713,6 +763,44 @@ class ClassificationRepository:
         )
         return classification_from_row(previous) if previous else None
 
+    async def save_many(self, results: Sequence[WalletClassification]) -> dict[str, WalletClassification | None]:
+        """Store a batch (one read of the previous rows, one upsert); returns each address's
+        previous classification (None if first time). A later result for one address wins."""
+        latest = {r.address: r for r in results}
+        if not latest:
+            return {}
+        async with in_transaction():
+            rows = await WalletClassificationRow.filter(address__in=list(latest))
+            previous = {row.address: classification_from_row(row) for row in rows}
+            await WalletClassificationRow.bulk_create(
+                [
+                    WalletClassificationRow(
+                        address=r.address,
+                        classification=r.classification.value,
+                        score=r.score,
+                        stage=r.stage,
+                        reasons=list(r.reasons),
+                        details=dict(r.details),
+                        classified_at=r.classified_at,
+                    )
+                    for r in latest.values()
+                ],
+                on_conflict=["address"],
+                update_fields=["classification", "score", "stage", "reasons", "details", "classified_at"],
+            )
+        return {address: previous.get(address) for address in latest}
+
+    async def classified_at(self, addresses: Sequence[str]) -> dict[str, datetime]:
+        """When each of these addresses was last classified (absent: never)."""
+        wanted = list({a.lower() for a in addresses})
+        out: dict[str, datetime] = {}
+        for start in range(0, len(wanted), 500):
+            rows = await WalletClassificationRow.filter(address__in=wanted[start : start + 500]).values_list(
+                "address", "classified_at"
+            )
+            out.update({str(address): when for address, when in rows})
+        return out
+
     async def get(self, address: str) -> WalletClassification | None:
         row = await WalletClassificationRow.get_or_none(address=address.lower())
         return classification_from_row(row) if row else None
@@ -750,6 +838,18 @@ class MetricsRepository:
         if row is None:
             return None
         return MetricSample(row.timestamp, row.metric_name, row.metric_value, row.labels)
+
+    async def latest_snapshot(self, anchor: str, names: Sequence[str]) -> list[MetricSample]:
+        """The samples of `names` written with the newest `anchor` sample (a metric every snapshot
+        holds). Both lookups use the (metric_name, timestamp) index."""
+        newest = await SystemMetricRow.filter(metric_name=anchor).order_by("-timestamp").first()
+        if newest is None:
+            return []
+        wanted = sorted({anchor, *names})
+        rows = await SystemMetricRow.filter(metric_name__in=wanted, timestamp=newest.timestamp).order_by(
+            "metric_name", "id"
+        )
+        return [MetricSample(r.timestamp, r.metric_name, r.metric_value, r.labels) for r in rows]
 
     async def series(self, name: str, since: datetime) -> list[MetricSample]:
         rows = await SystemMetricRow.filter(metric_name=name, timestamp__gte=since).order_by("timestamp")

@@ -149,6 +149,13 @@ class Settings(BaseSettings):
     concentration_min_share: Fraction = 0.8
     concentration_min_volume_usd: NonNegDecimal = Decimal("10000")
     wallet_min_resolved_positions: int = Field(default=10, ge=1)
+    impact_price_max_age_seconds: PositiveFloat = 3600.0  # an older last trade is no "price before"
+    followup_confirm_trades: int = Field(default=2, ge=1)  # consecutive prints beyond the move (one print can be noise)
+    followup_max_pending: int = Field(default=10_000, ge=10)  # alerted trades watched for a follow-up at once
+    # rolling detector state: LRU caps keep memory flat however long the scanner runs
+    state_max_tokens: int = Field(default=20_000, ge=100)  # outcomes (and markets) with recent-trade windows
+    state_max_positions: int = Field(default=100_000, ge=100)  # wallet x outcome running positions
+    state_max_pairs: int = Field(default=30_000, ge=100)  # wallet pairs seen trading together
 
     # --- scoring ---
     score_weights: Annotated[dict[str, float], NoDecode] = {}
@@ -164,6 +171,9 @@ class Settings(BaseSettings):
     telegram_admin_chat_id: int | None = None
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = None
+    # where the webhook receiver listens (a reverse proxy forwards telegram_webhook_url to it)
+    telegram_webhook_host: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=0, le=65535)
     telegram_rate_per_second: PositiveFloat = 25.0
     discord_token: SecretStr | None = None
     discord_admin_channel_id: int | None = None
@@ -184,10 +194,55 @@ class Settings(BaseSettings):
     trade_retention_days: int = Field(default=30, ge=1)
     metrics_snapshot_seconds: PositiveFloat = 60.0
     sentry_dsn: SecretStr | None = None
+    alert_check_seconds: PositiveFloat = 30.0  # how often the system alerter looks
+    profile_refresh_minutes: PositiveFloat = 60.0  # profiles older than this, of wallets active lately, refresh
+    profile_active_hours: PositiveFloat = 24.0  # "active" wallet: traded within this many hours
+    market_refresh_minutes: PositiveFloat = 30.0  # open markets' metadata older than this refreshes
+    prune_interval_hours: PositiveFloat = 6.0
+    digest_check_seconds: PositiveFloat = 60.0  # how often held digests are checked for quiet hours' end
 
     # --- wallet scanner ---
     walletscan_concurrency: int = Field(default=16, ge=1, le=512)
     walletscan_rescan_hours: PositiveFloat = 24.0
+    # stage 1: basic validation (resolved-position minimum: wallet_min_resolved_positions)
+    walletscan_max_inactive_days: PositiveFloat = 30.0
+    walletscan_mm_max_markets: int = Field(default=1000, ge=10)  # this many markets: a bot or LP
+    walletscan_mm_both_sides_share: Fraction = 0.3  # share of markets where both outcomes were held
+    walletscan_generalist_min_categories: int = Field(default=5, ge=2)
+    walletscan_generalist_max_top_share: Fraction = 0.35
+    walletscan_edge_min_bets: int = Field(default=5, ge=1)  # resolved bets a category needs to show an edge
+    walletscan_edge_win_rate: Fraction = 0.55
+    # stage 2: risk behaviour
+    walletscan_martingale_growth: PositiveFloat = 1.5  # next stake / lost stake counted as escalation
+    walletscan_martingale_min_losses: int = Field(default=3, ge=1)
+    walletscan_martingale_share: Fraction = 0.6  # share of losses followed by an escalated stake
+    walletscan_martingale_window_hours: PositiveFloat = 72.0
+    walletscan_max_drawdown: Fraction = 0.5  # of the peak cumulative realised PnL
+    walletscan_max_pnl_concentration: Fraction = 0.5  # best market's share of all winning PnL
+    walletscan_extreme_price: Fraction = 0.95
+    walletscan_max_extreme_share: Fraction = 0.5  # share of bought USD at or above the extreme price
+    # stage 3: scoring (0-100) and classes
+    walletscan_target_score: float = Field(default=70.0, ge=0, le=100)
+    walletscan_watchlist_score: float = Field(default=45.0, ge=0, le=100)
+    walletscan_target_min_edge: float = Field(default=0.0, ge=-1, le=1)  # win-rate lower bound minus price paid
+    walletscan_edge_target: Fraction = 0.10
+    walletscan_roi_target: PositiveFloat = 0.25
+    walletscan_spread_target_markets: PositiveFloat = 10.0
+    walletscan_specialist_share: Fraction = 0.6
+    walletscan_recent_days: PositiveFloat = 30.0
+    walletscan_weight_specialisation: Fraction = 0.2
+    walletscan_weight_consistency: Fraction = 0.35
+    walletscan_weight_efficiency: Fraction = 0.3
+    walletscan_weight_recency: Fraction = 0.15
+    # fetching
+    walletscan_max_resolved_positions: int = Field(default=200, ge=50, le=5000)  # /closed-positions: 50 a page
+    walletscan_max_open_positions: int = Field(default=500, ge=1, le=500)
+    walletscan_max_trades: int = Field(default=500, ge=1, le=500)  # one /activity page
+    walletscan_cache_ttl_seconds: PositiveFloat = 1800.0
+    walletscan_leaderboard_limit: int = Field(default=200, ge=1, le=1050)
+    walletscan_large_trade_usd: NonNegDecimal = Decimal("10000")
+    walletscan_large_trade_hours: PositiveFloat = 24.0
+    walletscan_max_wallets_per_run: int = Field(default=5000, ge=1)
 
     @field_validator("gamma_url", "data_api_url", "clob_url", "telegram_api_url", "telegram_file_url")
     @classmethod

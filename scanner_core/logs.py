@@ -68,7 +68,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Iterable[
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # tests swap processors (capture_logs); logging is off the hot path
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -87,4 +87,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json", secrets: Iterable[
 
 def get_logger(component: str, **bound: Any) -> Any:
     """A logger whose every line carries `component`."""
-    return structlog.get_logger(component).bind(component=component, **bound)
+    # initial values, not .bind(): a bound logger freezes the processors of its first use
+    return structlog.get_logger(component, component=component, **bound)

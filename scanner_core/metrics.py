@@ -47,6 +47,18 @@ DELIVERIES_SENT = Counter("scanner_deliveries_sent_total", "Messages delivered",
 DELIVERIES_FAILED = Counter("scanner_deliveries_failed_total", "Delivery attempts that failed", ["platform", "reason"])
 DELIVERY_BACKLOG = Gauge("scanner_delivery_backlog", "Deliveries pending or held", ["platform"])
 
+# --- wallet scanner ---
+WALLETS_CLASSIFIED = Counter(
+    "scanner_wallets_classified_total", "Wallets classified by the wallet scanner", ["classification", "stage"]
+)
+WALLETSCAN_FAILED = Counter(
+    "scanner_walletscan_failed_total", "Wallets the scanner could not judge (their data was unavailable)", ["error"]
+)
+WALLETSCAN_SKIPPED = Counter("scanner_walletscan_skipped_total", "Wallet scan inputs skipped", ["reason"])
+
 # --- process ---
 ERRORS = Counter("scanner_errors_total", "Errors logged", ["component"])
 UP_SINCE = Gauge("scanner_start_time_seconds", "Unix time the process started")
+PROCESS_MEMORY = Gauge("scanner_process_memory_bytes", "Resident memory of the process (RSS)")
+JOB_RUNS = Counter("scanner_job_runs_total", "Scheduled job runs", ["job", "outcome"])
+SYSTEM_ALERTS_ACTIVE = Gauge("scanner_system_alerts_active", "1 while a system-alert condition lasts", ["condition"])

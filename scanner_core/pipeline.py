@@ -1,0 +1,338 @@
+"""The pipeline: feed -> filter -> enrich -> detect -> score -> persist -> publish.
+
+The only place the stages are wired together. Stateful steps (rolling state, follow-ups, floor,
+exclusions) run in feed order; each trade that may alert is then enriched concurrently (market,
+wallet profile, book) while later trades keep flowing, and a bounded in-order window takes the
+results, so output is deterministic and the lookups of many trades overlap. Detection works on
+the frozen RollingView taken when the trade was observed: no later trade leaks into it.
+
+Trades at or above POLYSCAN_MIN_TRADE_USD are stored in batches by a writer task; alerts are
+stored (deduplicated by key) before they are published, so a replay or a restart never alerts
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import AsyncIterable, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from db.repositories import Repositories
+from scanner_core import filters
+from scanner_core.alerts import build_follow_up_alert, build_trade_alert
+from scanner_core.bus import AlertBus
+from scanner_core.context import FollowUpTracker, RollingView, ScanState, build_context
+from scanner_core.detectors import run_detectors
+from scanner_core.detectors.params import DetectorParams
+from scanner_core.logs import get_logger
+from scanner_core.metrics import (
+    ALERTS_GENERATED,
+    QUEUE_DEPTH,
+    SIGNALS_FIRED,
+    STAGE_LATENCY,
+    TRADES_FILTERED,
+    TRADES_RECEIVED,
+    TRADES_STORED,
+)
+from scanner_core.models import Alert, Market, OrderBookSummary, Trade, WalletProfile
+from scanner_core.scoring import ScoringParams, score
+
+log = get_logger("pipeline")
+
+
+class Enricher(Protocol):
+    """What enrich needs: market, wallet profile and book as of a trade (None when unknown)."""
+
+    async def market(self, trade: Trade) -> Market | None: ...
+
+    async def wallet(self, trade: Trade) -> WalletProfile | None: ...
+
+    async def book(self, trade: Trade) -> OrderBookSummary | None: ...
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    received: int = 0
+    stored: int = 0
+    filtered: Counter[str] = field(default_factory=Counter)
+    alerts_by_kind: Counter[str] = field(default_factory=Counter)
+    alerts_by_severity: Counter[str] = field(default_factory=Counter)
+    alerts_by_signal: Counter[str] = field(default_factory=Counter)
+    wallet_alerts: Counter[str] = field(default_factory=Counter)
+    wallet_volume: Counter[str] = field(default_factory=Counter)
+    duplicate_alerts: int = 0
+    enrich_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    trade: Trade
+    rolling: RollingView | None
+    enriched: asyncio.Task[tuple[Market | None, WalletProfile | None, OrderBookSummary | None]] | None
+    ready: tuple[Alert, ...] = ()  # follow-up alerts triggered by this trade
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        repos: Repositories,
+        enricher: Enricher,
+        bus: AlertBus,
+        detector_params: DetectorParams,
+        scoring_params: ScoringParams,
+        clock: Callable[[], datetime],
+        replay: bool = False,
+        window: int = 512,
+        batch_size: int = 500,
+        flush_seconds: float = 0.2,
+        on_trades_stored: Callable[[list[Trade]], Awaitable[None]] | None = None,
+    ) -> None:
+        self.repos = repos
+        self.enricher = enricher
+        self.bus = bus
+        self.dp = detector_params
+        self.sp = scoring_params
+        self.clock = clock
+        self.replay = replay  # the clock is the trades' own time
+        self.state = ScanState(detector_params)
+        self.followups = FollowUpTracker(detector_params)
+        self.stats = PipelineStats()
+        self._window: asyncio.Queue[_Pending] = asyncio.Queue(maxsize=window)
+        self._batch: list[Trade] = []
+        self._batch_size = batch_size
+        self._flush_seconds = flush_seconds
+        self._flush_lock = asyncio.Lock()
+        self._on_trades_stored = on_trades_stored
+        self.last_trade_at: datetime | None = None
+        self.drain_timeout = 10.0
+
+    # ---------------------------------------------------------------- running
+
+    async def run(self, trades: AsyncIterable[Trade]) -> PipelineStats:
+        """Process every trade of `trades` (until it ends or the task is cancelled)."""
+        emitter = asyncio.create_task(self._emit_loop(), name="pipeline-emit")
+        flusher = asyncio.create_task(self._flush_loop(), name="pipeline-flush")
+        try:
+            async for trade in trades:
+                await self._admit(trade)
+            await self._window.join()
+        finally:
+            emitter.cancel()
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await emitter
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            # alerts of trades already admitted still go out, within a bound on shutdown
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drain_window(), self.drain_timeout)
+            await self.flush()
+        return self.stats
+
+    async def _admit(self, trade: Trade) -> None:
+        """The ordered, stateful steps for one trade; starts its enrichment if it may alert."""
+        started = time.perf_counter()
+        TRADES_RECEIVED.inc()
+        self.stats.received += 1
+        self.last_trade_at = trade.timestamp
+        excluded = filters.excluded_market(trade, None, self.dp)
+        rolling = None if excluded else self.state.observe(trade)
+        followed = tuple(
+            build_follow_up_alert(original, signal, self.dp, self.sp, created_at=self._now(trade))
+            for original, signal in self.followups.observe(trade)
+        )
+        reason = filters.below_floor(trade, rolling, self.dp)
+        task = None
+        if reason is None:
+            await self._store(trade)
+            reason = excluded or filters.extreme_price(trade, self.dp)
+            if reason is None:
+                task = asyncio.create_task(self._enrich(trade))
+        if reason is not None:
+            TRADES_FILTERED.labels(reason).inc()
+            self.stats.filtered[reason] += 1
+        STAGE_LATENCY.labels("admit").observe(time.perf_counter() - started)
+        if task is not None or followed:
+            await self._window.put(_Pending(trade, rolling, task, followed))
+            QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
+
+    async def _enrich(self, trade: Trade) -> tuple[Market | None, WalletProfile | None, OrderBookSummary | None]:
+        started = time.perf_counter()
+        try:
+            market, wallet, book = await asyncio.gather(
+                self.enricher.market(trade), self.enricher.wallet(trade), self.enricher.book(trade)
+            )
+        except Exception as exc:  # one trade's enrichment failing must not stop the stream
+            self.stats.enrich_errors += 1
+            log.warning("enrich_failed", wallet=trade.wallet, error=f"{type(exc).__name__}: {exc}"[:200])
+            return None, None, None
+        STAGE_LATENCY.labels("enrich").observe(time.perf_counter() - started)
+        return market, wallet, book
+
+    async def _emit_loop(self) -> None:
+        while True:
+            pending = await self._window.get()
+            try:
+                await self._emit(pending)
+            except Exception:  # an emit failure (e.g. the database blipped) loses this alert only
+                log.exception("emit_failed", trade=pending.trade.dedup_key)
+            finally:
+                self._window.task_done()
+                QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
+
+    async def _drain_window(self) -> None:
+        while not self._window.empty():
+            pending = self._window.get_nowait()
+            try:
+                await self._emit(pending)
+            finally:
+                self._window.task_done()
+
+    async def _emit(self, pending: _Pending) -> None:
+        for alert in pending.ready:
+            await self._publish(alert)
+        if pending.enriched is None:
+            return
+        market, wallet, book = await pending.enriched
+        started = time.perf_counter()
+        trade = pending.trade
+        if filters.excluded_market(trade, market, self.dp):
+            TRADES_FILTERED.labels(filters.EXCLUDED_MARKET).inc()
+            self.stats.filtered[filters.EXCLUDED_MARKET] += 1
+            return
+        mm = filters.market_maker(wallet, self.dp)
+        if mm is not None:
+            TRADES_FILTERED.labels(mm).inc()
+            self.stats.filtered[mm] += 1
+        price_before = book.mid if book is not None else None
+        ctx = build_context(trade, pending.rolling, market=market, wallet=wallet, book=book, price_before=price_before)
+        signals = run_detectors(trade, ctx, self.dp)
+        STAGE_LATENCY.labels("detect").observe(time.perf_counter() - started)
+        if not signals:
+            return
+        for signal in signals:
+            SIGNALS_FIRED.labels(signal.kind.value).inc()
+        result = score(signals, self.sp)
+        if not result.should_alert:
+            return
+        alert = build_trade_alert(trade, ctx, result, signals, self.dp, created_at=self._now(trade))
+        if await self._publish(alert):
+            self.followups.watch(alert)
+
+    async def _publish(self, alert: Alert) -> bool:
+        started = time.perf_counter()
+        stored, created = await self.repos.alerts.save_alert(alert)
+        STAGE_LATENCY.labels("persist_alert").observe(time.perf_counter() - started)
+        if not created:
+            self.stats.duplicate_alerts += 1
+            return False
+        ALERTS_GENERATED.labels(stored.severity.value).inc()
+        self.stats.alerts_by_kind[stored.kind.value] += 1
+        self.stats.alerts_by_severity[stored.severity.value] += 1
+        for kind in stored.signal_kinds:
+            self.stats.alerts_by_signal[kind] += 1
+        if stored.wallet_address:
+            self.stats.wallet_alerts[stored.wallet_address] += 1
+        self.bus.publish(stored)
+        return True
+
+    def _now(self, trade: Trade) -> datetime:
+        return trade.timestamp if self.replay else self.clock()
+
+    # ---------------------------------------------------------------- persistence
+
+    async def _store(self, trade: Trade) -> None:
+        self._batch.append(trade)
+        self.stats.wallet_volume[trade.wallet] += int(trade.usd)
+        if len(self._batch) >= self._batch_size:
+            await self.flush()
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_seconds)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the buffered trades in one round trip, and fold them into wallet stats."""
+        async with self._flush_lock:
+            if not self._batch:
+                return
+            batch, self._batch = self._batch, []
+            started = time.perf_counter()
+            try:
+                new = await self.repos.trades.save_trades(batch)
+                await self.repos.wallets.update_stats(batch, self._now(batch[-1]))
+            except Exception:
+                # keep the trades for the next flush instead of losing them
+                self._batch = batch + self._batch
+                log.exception("trade_flush_failed", trades=len(batch))
+                return
+            TRADES_STORED.inc(new)
+            self.stats.stored += new
+            STAGE_LATENCY.labels("persist_trades").observe(time.perf_counter() - started)
+            if self._on_trades_stored is not None:
+                await self._on_trades_stored(batch)
+
+
+class ServiceEnricher:
+    """Enrichment through MarketService and WalletService (each cached and resilient)."""
+
+    def __init__(
+        self,
+        markets: MarketLookupWithBook,
+        wallets: WalletLookupAsOf,
+        *,
+        live_books: bool = True,
+        historical_after_seconds: float = 900.0,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.markets = markets
+        self.wallets = wallets
+        self.live_books = live_books
+        self.historical_after = historical_after_seconds
+        self.clock = clock
+
+    async def market(self, trade: Trade) -> Market | None:
+        return await self.markets.get_market(trade.condition_id, as_of=trade.timestamp)
+
+    async def wallet(self, trade: Trade) -> WalletProfile | None:
+        return await self.wallets.get_profile(trade.wallet, as_of=trade.timestamp)
+
+    async def book(self, trade: Trade) -> OrderBookSummary | None:
+        # a book is today's state: only for a trade happening now
+        if not self.live_books or (self.clock() - trade.timestamp).total_seconds() > self.historical_after:
+            return None
+        return await self.markets.get_book(trade.token_id)
+
+
+class StoredEnricher:
+    """Enrichment without Polymarket (offline replays): what our database knows."""
+
+    def __init__(self, repos: Repositories) -> None:
+        self.repos = repos
+
+    async def market(self, trade: Trade) -> Market | None:
+        return await self.repos.markets.get(trade.condition_id)
+
+    async def wallet(self, trade: Trade) -> WalletProfile | None:
+        return None
+
+    async def book(self, trade: Trade) -> OrderBookSummary | None:
+        return None
+
+
+class MarketLookupWithBook(Protocol):
+    async def get_market(self, ref: str, *, as_of: datetime | None = None) -> Market | None: ...
+
+    async def get_book(self, token_id: str) -> OrderBookSummary | None: ...
+
+
+class WalletLookupAsOf(Protocol):
+    async def get_profile(self, address: str, *, as_of: datetime | None = None) -> WalletProfile: ...
+

@@ -1,0 +1,122 @@
+"""Errors the Polymarket sources raise, and rate-limited logging of frames that did not parse."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import orjson
+
+from scanner_core.logs import get_logger
+from scanner_core.metrics import FRAMES_MALFORMED
+from scanner_core.normalise import MalformedPayload
+
+T = TypeVar("T")
+
+
+class SourceError(Exception):
+    """A Polymarket call failed; `endpoint` is the route template ("data:/trades")."""
+
+    def __init__(self, endpoint: str, message: str) -> None:
+        super().__init__(f"{endpoint}: {message}")
+        self.endpoint = endpoint
+
+
+class HttpStatusError(SourceError):
+    """An answer with a status that retrying will not change (400, 404, ...), or the last
+    retryable status when retries ran out."""
+
+    def __init__(self, endpoint: str, status: int, body: str = "") -> None:
+        super().__init__(endpoint, f"HTTP {status}{': ' + body[:200] if body else ''}")
+        self.status = status
+        self.body = body
+
+
+class RetriesExhausted(SourceError):
+    """Every attempt failed with a retryable error (network, timeout, 5xx, 425, 429)."""
+
+    def __init__(self, endpoint: str, attempts: int, last_error: str, status: int | None = None) -> None:
+        super().__init__(endpoint, f"gave up after {attempts} attempts: {last_error}")
+        self.attempts = attempts
+        self.status = status
+
+
+class CircuitOpenError(SourceError):
+    """The host's circuit breaker is open: the call was refused without touching the network."""
+
+    def __init__(self, endpoint: str, host: str, retry_in: float) -> None:
+        super().__init__(endpoint, f"circuit open for {host}, next probe in {retry_in:.1f}s")
+        self.host = host
+        self.retry_in = retry_in
+
+
+class BadResponse(SourceError):
+    """A 2xx answer whose body is not the JSON the endpoint documents."""
+
+
+class MalformedLog:
+    """Counts frames or rows that did not parse (scanner_frames_malformed_total{source}) and logs
+    a truncated sample at most once per `interval` seconds, with how many it did not log."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        interval: float = 60.0,
+        sample_chars: int = 300,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.count = 0
+        self._interval = interval
+        self._sample_chars = sample_chars
+        self._monotonic = monotonic
+        self._last_logged: float | None = None
+        self._unlogged = 0
+        self._metric = FRAMES_MALFORMED.labels(source=source)
+        self._log = get_logger(f"sources.{source}")
+
+    def record(self, reason: str, sample: str | bytes) -> None:
+        self.count += 1
+        self._metric.inc()
+        now = self._monotonic()
+        if self._last_logged is not None and now - self._last_logged < self._interval:
+            self._unlogged += 1
+            return
+        if isinstance(sample, bytes | bytearray):
+            sample = bytes(sample).decode("utf-8", "replace")
+        self._log.warning(
+            "malformed_frame",
+            source=self.source,
+            reason=reason[:300],
+            sample=sample[: self._sample_chars],
+            not_logged_since_last=self._unlogged,
+        )
+        self._last_logged = now
+        self._unlogged = 0
+
+    def parse_all(self, rows: Iterable[Any], parse: Callable[[Any], T]) -> list[T]:
+        """Each row parsed; rows that do not parse are recorded and skipped."""
+        out: list[T] = []
+        for row in rows:
+            try:
+                out.append(parse(row))
+            except MalformedPayload as exc:
+                self.record(str(exc), _sample(row))
+        return out
+
+    def parse_one(self, endpoint: str, body: Any, parse: Callable[[Any], T]) -> T:
+        """One object parsed, or BadResponse (recorded) when it does not parse."""
+        try:
+            return parse(body)
+        except MalformedPayload as exc:
+            self.record(str(exc), _sample(body))
+            raise BadResponse(endpoint, str(exc)) from None
+
+
+def _sample(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=str)
+    except TypeError:
+        return repr(value).encode()

@@ -1,0 +1,107 @@
+"""The fake Polymarket behaves like the real services where other helpers' tests rely on it."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+from tests.fakes.polymarket import FakePolymarket, fresh_trades, sample_trade_rows
+
+
+async def rtds_client(
+    session: aiohttp.ClientSession, pm: FakePolymarket, subscriptions: list[dict[str, str]]
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(pm.rtds_url)
+    await ws.send_str(json.dumps({"action": "subscribe", "subscriptions": subscriptions}))
+    await pm.wait_until(lambda: pm.rtds_subscriptions >= 1)
+    return ws
+
+
+async def test_maker_rows_need_taker_only_false(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+    pm.clear_trades()
+    rows = fresh_trades(sample_trade_rows(), 4, start_ts=1_790_000_000)
+    rows[1]["_role"] = "maker"
+    pm.add_trades(rows)
+    async with session.get(f"{pm.data_api_url}/trades") as response:
+        takers = await response.json()
+    async with session.get(f"{pm.data_api_url}/trades", params={"takerOnly": "false"}) as response:
+        everything = await response.json()
+    assert len(takers) == 3 and len(everything) == 4
+    assert all("_role" not in row for row in everything)
+    assert [r["timestamp"] for r in everything] == sorted((r["timestamp"] for r in everything), reverse=True)
+
+
+async def test_documented_limits_answer_400(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+    wallet = next(iter(pm.closed_positions))
+    checks = [
+        (f"{pm.data_api_url}/closed-positions", {"user": wallet, "limit": "51"}),
+        (f"{pm.data_api_url}/v1/leaderboard", {"limit": "51"}),
+        (f"{pm.data_api_url}/trades", {"offset": "10001"}),
+        (f"{pm.data_api_url}/trades", {"filterType": "CASH"}),
+        (f"{pm.data_api_url}/v2/trades", {"offset": "0"}),
+        (f"{pm.data_api_url}/positions", {}),
+    ]
+    for url, params in checks:
+        async with session.get(url, params=params) as response:
+            assert response.status == 400, (url, params)
+
+
+async def test_rtds_orders_matched_filters_and_clob_market(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+    pm.clear_trades()
+    rows = fresh_trades(sample_trade_rows(), 3, start_ts=1_790_000_000)
+    rows[0]["_role"] = "maker"
+    ws = await rtds_client(
+        session,
+        pm,
+        [
+            {"topic": "activity", "type": "orders_matched"},
+            {"topic": "clob_market", "type": "agg_orderbook"},
+        ],
+    )
+    rejected = json.loads((await ws.receive(timeout=2)).data)
+    assert rejected["statusCode"] == 400 and "not supported" in rejected["message"]
+    await pm.publish_trades(rows)
+    frames = [json.loads((await ws.receive(timeout=2)).data) for _ in range(2)]
+    assert [f["payload"]["transactionHash"] for f in frames] == [r["transactionHash"] for r in rows[1:]]
+    payload = frames[0]["payload"]
+    assert payload["proxyWallet"] != payload["proxyWallet"].lower()  # mixed case, like the real stream
+    assert list(payload) == sorted(payload) and frames[0]["type"] == "orders_matched"
+    await ws.send_str("PING")
+    assert (await ws.receive(timeout=2)).data == "PONG"
+    await ws.close()
+
+
+async def test_rtds_slug_filters(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+    pm.clear_trades()
+    rows = fresh_trades(sample_trade_rows(), 30, start_ts=1_790_000_000)
+    slug = rows[0]["eventSlug"]
+    ws = await rtds_client(
+        session, pm, [{"topic": "activity", "type": "trades", "filters": json.dumps({"event_slug": slug})}]
+    )
+    await pm.publish_trades(rows)
+    await ws.send_str("PING")
+    received = []
+    while True:
+        message = (await ws.receive(timeout=2)).data
+        if message == "PONG":
+            break
+        received.append(json.loads(message)["payload"])
+    assert received and all(p["eventSlug"] == slug for p in received)
+    assert len(received) == sum(r["eventSlug"] == slug for r in rows)
+    await ws.close()
+
+
+async def test_refused_handshake(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+    from tests.fakes.polymarket import ConnFault
+
+    pm.faults.market_ws_plan.append(ConnFault("refuse"))
+    try:
+        await session.ws_connect(pm.clob_ws_url)
+    except aiohttp.WSServerHandshakeError as exc:
+        assert exc.status == 503
+    else:
+        raise AssertionError("the handshake should have been refused")
+    ws = await session.ws_connect(pm.clob_ws_url)
+    assert pm.market_ws_connections == 1
+    await ws.close()
