@@ -16,14 +16,25 @@ Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[a
 
 
 def commands() -> list[Command]:
+    from bot.replay import cmd_replay as pipeline_replay
+    from bot.replay import replay_arguments
+
     return [
         (
             "replay",
-            "play recorded trades (Data API pages, RTDS JSON lines) and print them",
-            _replay_arguments,
-            cmd_replay,
+            "run recorded trades (Data API pages, RTDS JSON lines) through the pipeline and print the alerts",
+            replay_arguments,
+            pipeline_replay,
         ),
+        *_scan_wallets_command(),
     ]
+
+
+def _scan_wallets_command() -> list[Command]:
+    """`scan-wallets` (the wallet scanner; implemented in bot/scan_wallets.py)."""
+    from bot.scan_wallets import HELP, cmd_scan_wallets, scan_wallets_arguments
+
+    return [("scan-wallets", HELP, scan_wallets_arguments, cmd_scan_wallets)]
 
 
 # --- replay ---

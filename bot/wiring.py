@@ -1,10 +1,117 @@
-"""Adds the optional components (feed, pipeline, bots, scheduler) to the process by settings."""
+"""What `polyscan run` runs, in start order (stopped in reverse): built from Settings."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.admin import ChatAdminNotifier
 from bot.app import Polyscan
+from bot.bots import ChatBots, delivery_notifiers
+from bot.components import PipelineComponent, ServicesComponent, SourcesComponent
+from bot.delivery import DeliveryConfig, Dispatcher
+from scanner_core import __version__
+from scanner_core.alerter import SystemAlerter, Thresholds, init_sentry
+from scanner_core.bus import AlertBus
+from scanner_core.jobs import Scheduler, build_jobs
+from scanner_core.monitoring import ErrorCounter, MetricSnapshots
 
 
 def add_components(app: Polyscan) -> None:
-    """Components are appended in start order; they stop in reverse."""
-    return None
+    s = app.settings
+    bus = AlertBus(queue_size=s.pipeline_queue_size)
+    app.extras["bus"] = bus
+    app.components.append(ErrorCounter())  # first: counts every later component's errors
+    app.components.append(SourcesComponent(app))
+    app.components.append(ServicesComponent(app))
+    app.components.append(PipelineComponent(app, bus))
+    app.components.append(ChatComponent(app, bus))
+    app.components.append(OperationsComponent(app))
+
+
+class ChatComponent:
+    """The command service, both bots (when their tokens are set) and the delivery outbox."""
+
+    name = "chat"
+
+    def __init__(self, app: Polyscan, bus: AlertBus) -> None:
+        self.app = app
+        self.bus = bus
+        self.parts: list[Any] = []
+
+    async def start(self) -> None:
+        from scanner_core.commands import CommandService
+        from scanner_core.walletscan.lookup import ClassificationReader
+
+        app, s = self.app, self.app.settings
+        service = CommandService(
+            stores=app.repos,
+            markets=app.extras["market_service"],
+            wallets=app.extras["wallet_service"],
+            classifications=ClassificationReader(app.repos),
+            settings=s,
+            clock=app.clock,
+            started_at=app.started_at,
+            feed=app.extras.get("feed"),
+        )
+        bots = ChatBots(s, app.health, service)
+        notifiers = delivery_notifiers(bots)  # the console notifier when no token is set
+        admin = ChatAdminNotifier.from_settings(s, notifiers)
+        dispatcher = Dispatcher(
+            app.repos,
+            self.bus,
+            notifiers,
+            config=DeliveryConfig.from_settings(s),
+            clock=app.clock,
+            health=app.health,
+            admin=admin,
+            console=not bots.configured,
+        )
+        service.on_change = dispatcher.invalidate_routing
+        app.extras.update(command_service=service, bots=bots, dispatcher=dispatcher, admin_notifier=admin)
+        # stopped in reverse: the outbox finishes before the bots close
+        for part in (bots, dispatcher):
+            await part.start()
+            self.parts.append(part)
+
+    async def stop(self) -> None:
+        while self.parts:
+            await self.parts.pop().stop()
+
+
+class OperationsComponent:
+    """The system alerter, metric snapshots and the scheduled jobs (built once services exist)."""
+
+    name = "operations"
+
+    def __init__(self, app: Polyscan) -> None:
+        self.app = app
+        self.scheduler: Scheduler | None = None
+
+    async def start(self) -> None:
+        app, s = self.app, self.app.settings
+        sentry = init_sentry(s.sentry_dsn.get_secret_value() if s.sentry_dsn else None, release=__version__)
+        alerter = SystemAlerter(
+            Thresholds.from_settings(s),
+            observe=lambda: app.monitor().observe(),
+            notifier=app.extras.get("admin_notifier"),
+            clock=app.clock,
+            sentry=sentry,
+        )
+        snapshots = MetricSnapshots(app.repos.metrics, clock=app.clock, backlog=app.repos.deliveries)
+        app.extras["snapshots"] = snapshots
+        wallets, markets = app.extras.get("wallet_service"), app.extras.get("market_service")
+        jobs = build_jobs(
+            s,
+            clock=app.clock,
+            stores=app.repos,
+            check_system=alerter.check,
+            write_snapshot=snapshots.write,
+            refresh_wallet=wallets.get_profile if wallets else None,
+            refresh_market=markets.get_market if markets else None,
+        )
+        self.scheduler = Scheduler(jobs)
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()

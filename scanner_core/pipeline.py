@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from db.repositories import Repositories
+from scanner_core.stores import CoreStores
 from scanner_core import filters
 from scanner_core.alerts import build_follow_up_alert, build_trade_alert
 from scanner_core.bus import AlertBus
@@ -81,7 +81,7 @@ class Pipeline:
     def __init__(
         self,
         *,
-        repos: Repositories,
+        repos: CoreStores,
         enricher: Enricher,
         bus: AlertBus,
         detector_params: DetectorParams,
@@ -314,14 +314,14 @@ class ServiceEnricher:
 class StoredEnricher:
     """Enrichment without Polymarket (offline replays): what our database knows."""
 
-    def __init__(self, repos: Repositories) -> None:
+    def __init__(self, repos: CoreStores) -> None:
         self.repos = repos
 
     async def market(self, trade: Trade) -> Market | None:
         return await self.repos.markets.get(trade.condition_id)
 
     async def wallet(self, trade: Trade) -> WalletProfile | None:
-        return None
+        return await self.repos.wallets.get_profile(trade.wallet)
 
     async def book(self, trade: Trade) -> OrderBookSummary | None:
         return None

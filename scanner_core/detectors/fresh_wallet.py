@@ -19,9 +19,6 @@ from scanner_core.models import Signal, SignalKind, Trade
 if TYPE_CHECKING:
     from scanner_core.context import DetectionContext
 
-# A wallet we could not profile may be a lookup failure, not a newcomer: counting it at full
-# weight would turn a Data API outage into a storm of "fresh wallet" alerts.
-NO_PROFILE_FACTOR = 0.6
 
 
 def size_factor(trade: Trade, params: DetectorParams) -> float:
@@ -36,12 +33,9 @@ def detect_fresh_wallet(trade: Trade, ctx: DetectionContext, params: DetectorPar
     sized = size_factor(trade, params)
     wallet = ctx.wallet
     if wallet is None:
-        return signal(
-            SignalKind.FRESH_WALLET,
-            NO_PROFILE_FACTOR * sized,
-            f"Wallet without a Polymarket profile ({usd_text(trade.usd)} bet)",
-            {"history": "no profile", "usd": trade.usd},
-        )
+        # not profiled (offline replay, Data API down): unknown is not new, and saying "fresh"
+        # during an outage would turn it into a storm of false insider alerts
+        return None
     if wallet.trade_count <= 0 and wallet.first_seen is None:
         return signal(
             SignalKind.FRESH_WALLET,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from db.repositories import Repositories
+from scanner_core.stores import CoreStores
 from scanner_core.cache import Cache
 from scanner_core.candles import INTERVALS, candles_from_points, candles_from_trades, merge_volume
 from scanner_core.logs import get_logger
@@ -55,7 +55,7 @@ class MarketService:
         gamma: GammaClient,
         clob: ClobClient,
         cache: Cache,
-        repos: Repositories,
+        repos: CoreStores,
         clock: Callable[[], datetime],
         *,
         market_ttl: float = 60.0,

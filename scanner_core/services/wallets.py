@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from db.repositories import Repositories
+from scanner_core.stores import CoreStores
 from scanner_core.cache import Cache
 from scanner_core.logs import get_logger
 from scanner_core.models import Trade, WalletProfile
@@ -76,7 +76,7 @@ class WalletService:
         self,
         data_api: DataApiClient,
         cache: Cache,
-        repos: Repositories,
+        repos: CoreStores,
         clock: Callable[[], datetime],
         *,
         markets: MarketLookup | None = None,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from scanner_core.detectors.fresh_wallet import NO_PROFILE_FACTOR, detect_fresh_wallet, size_factor
+from scanner_core.detectors.fresh_wallet import detect_fresh_wallet, size_factor
 from scanner_core.models import SignalKind
 from tests.unit.detectors.factories import T0, ctx, make_profile, make_trade, params, real_trade
 
@@ -20,19 +20,18 @@ def test_size_factor(usd: str, factor: float) -> None:
     assert size_factor(make_trade(usd), P) == pytest.approx(factor, abs=1e-6)
 
 
-@pytest.mark.parametrize(
-    ("profile", "history", "freshness"),
-    [
-        (None, "no profile", NO_PROFILE_FACTOR),
-        (make_profile(first_seen=None, trade_count=0, total_volume=Decimal(0)), "none", 1.0),
-    ],
-)
-def test_no_history_counts_as_fresh(profile: object, history: str, freshness: float) -> None:
+def test_no_history_counts_as_fresh() -> None:
     trade = make_trade("10000")
-    found = detect_fresh_wallet(trade, ctx(trade, wallet=profile), P)  # type: ignore[arg-type]
+    profile = make_profile(first_seen=None, trade_count=0, total_volume=Decimal(0))
+    found = detect_fresh_wallet(trade, ctx(trade, wallet=profile), P)
     assert found is not None and found.kind is SignalKind.FRESH_WALLET
-    assert found.evidence["history"] == history
-    assert found.strength == pytest.approx(freshness)
+    assert found.evidence["history"] == "none"
+    assert found.strength == pytest.approx(1.0)
+
+
+def test_an_unprofiled_wallet_is_unknown_not_fresh() -> None:
+    trade = make_trade("10000")
+    assert detect_fresh_wallet(trade, ctx(trade, wallet=None), P) is None
 
 
 @pytest.mark.parametrize(

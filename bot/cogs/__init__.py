@@ -1,0 +1,1 @@
+"""Discord cogs: thin adapters from slash commands and buttons to the CommandService."""

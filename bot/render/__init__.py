@@ -1,0 +1,1 @@
+"""View -> platform markup: Discord embeds and components, Telegram HTML and inline keyboards."""

@@ -1,0 +1,215 @@
+"""`polyscan replay FILE...`: recorded trades through the whole pipeline, offline.
+
+The clock is each trade's own time and nothing from after a trade informs its alert, so a replay
+is an honest backtest. Alerts print as readable lines (or, with --json, one JSON object per line
+for jq) followed by a summary. Trades and alerts are stored like live ones: replaying a file
+again adds no alerts. A broken file stops with FILE:LINE after the valid lines before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TextIO
+
+import aiohttp
+import orjson
+
+from db import setup as db_setup
+from db.repositories import Repositories
+from scanner_core.bus import AlertBus
+from scanner_core.cache import Cache
+from scanner_core.config import Settings
+from scanner_core.detectors.params import DetectorParams
+from scanner_core.models import Alert, now_utc
+from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
+from scanner_core.scoring import ScoringParams
+from scanner_core.services.markets import MarketService
+from scanner_core.services.wallets import WalletService
+from scanner_core.sources.clob import ClobClient
+from scanner_core.sources.data_api import DataApiClient
+from scanner_core.sources.gamma import GammaClient
+from scanner_core.sources.http import HttpClient
+from scanner_core.sources.replay import ReplayError, ReplaySource
+
+_CENT = Decimal("0.01")
+
+
+def replay_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="Data API /trades pages (.json) or RTDS frames (.jsonl)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per alert (summary goes to stderr)")
+    parser.add_argument("--speed", type=float, default=0.0, help="play at N x real time (default: as fast as possible)")
+    parser.add_argument("--offline", action="store_true", help="enrich only from the database, never from Polymarket")
+    parser.add_argument(
+        "--trades", action="store_true", help="print the normalised trades instead of running the pipeline"
+    )
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    trade = alert.trade
+    out: dict[str, Any] = {
+        "id": alert.id,
+        "kind": alert.kind.value,
+        "severity": alert.severity.value,
+        "confidence": alert.confidence,
+        "signals": list(alert.signal_kinds),
+        "reasons": [s.summary for s in alert.signals],
+        "wallet": alert.wallet_address,
+        "condition_id": alert.condition_id,
+        "title": alert.title,
+        "market": alert.market.question if alert.market else None,
+        "dedup_key": alert.dedup_key,
+    }
+    if trade is not None:
+        out.update(
+            trade_time=trade.timestamp.isoformat().replace("+00:00", "Z"),
+            usd=str(trade.usd.quantize(_CENT)),
+            side=trade.side.value,
+            outcome=trade.outcome,
+            price=str(trade.price),
+            size=str(trade.size),
+            tx_hash=trade.tx_hash,
+        )
+    return out
+
+
+def alert_line(alert: Alert) -> str:
+    trade = alert.trade
+    when = f"{trade.timestamp:%Y-%m-%d %H:%M:%S}Z " if trade else ""
+    reasons = "; ".join(s.summary for s in alert.signals)
+    who = alert.wallet_address or ""
+    return f"{when}[{alert.severity.value.upper()} {alert.confidence:.2f}] {alert.title} | {who} | {reasons}"
+
+
+def summary_lines(stats: PipelineStats, files: int, replayed: int, duplicates: int) -> list[str]:
+    lines = [
+        f"replayed {replayed} trades from {files} file(s) ({duplicates} repeated fills skipped)",
+        f"stored {stats.stored} trades; filtered: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(stats.filtered.items())) or "none"),
+    ]
+    total = sum(stats.alerts_by_kind.values())
+    by_severity = ", ".join(f"{k} {v}" for k, v in sorted(stats.alerts_by_severity.items())) or "none"
+    lines.append(f"alerts: {total} new ({by_severity}); {stats.duplicate_alerts} already known")
+    if stats.alerts_by_signal:
+        lines.append("signals: " + ", ".join(f"{k} {v}" for k, v in stats.alerts_by_signal.most_common()))
+    if stats.wallet_alerts:
+        lines.append("top wallets by alerts: " + ", ".join(f"{w} ({n})" for w, n in stats.wallet_alerts.most_common(5)))
+    if stats.wallet_volume:
+        top = ", ".join(f"{w} (${v:,})" for w, v in stats.wallet_volume.most_common(5))
+        lines.append(f"top wallets by stored volume: {top}")
+    return lines
+
+
+async def run_replay(
+    settings: Settings,
+    files: list[str],
+    *,
+    as_json: bool,
+    speed: float,
+    offline: bool,
+    out: TextIO,
+    err: TextIO,
+    clock: Callable[[], Any] = now_utc,
+) -> int:
+    """The replay on a connected, migrated database. Returns the exit code."""
+    repos = Repositories()
+    bus = AlertBus()
+    published = bus.subscribe("replay")
+    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window)
+    code = 0
+    async with aiohttp.ClientSession() as session:
+        enricher: Enricher
+        if offline:
+            enricher = StoredEnricher(repos)
+        else:
+            http = HttpClient.from_settings(settings, session)
+            cache = Cache(l1_max_items=settings.cache_l1_max_items)
+            markets = MarketService(
+                GammaClient(http, settings.gamma_url), ClobClient(http, settings.clob_url), cache, repos, clock
+            )
+            wallets = WalletService(DataApiClient(http, settings.data_api_url), cache, repos, clock, markets=markets)
+            enricher = ServiceEnricher(markets, wallets, clock=clock)
+        pipeline = Pipeline(
+            repos=repos,
+            enricher=enricher,
+            bus=bus,
+            detector_params=DetectorParams.from_settings(settings),
+            scoring_params=ScoringParams.from_settings(settings),
+            clock=clock,
+            replay=True,
+            batch_size=settings.pipeline_batch_size,
+        )
+
+        async def printer() -> None:
+            async for alert in published:
+                out.write((orjson.dumps(alert_json(alert)).decode() if as_json else alert_line(alert)) + "\n")
+
+        printing = asyncio.create_task(printer())
+        error: ReplayError | None = None
+        try:
+            await pipeline.run(source)
+        except ReplayError as exc:
+            error = exc
+        await asyncio.sleep(0)  # let the printer take what is queued
+        while not published.queue.empty():
+            alert = published.queue.get_nowait()
+            out.write((orjson.dumps(alert_json(alert)).decode() if as_json else alert_line(alert)) + "\n")
+        printing.cancel()
+        await asyncio.gather(printing, return_exceptions=True)
+    summary = summary_lines(pipeline.stats, len(files), source.counts["trades"], source.counts["duplicates"])
+    target = err if as_json else out
+    for line in summary:
+        print(line, file=target)
+    if error is not None:
+        print(f"polyscan replay: {error}", file=err)
+        code = 1
+    return code
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from bot.cli import _configure, _settings_or_exit
+    from bot.cli_extra import replay_to
+
+    settings = _settings_or_exit()
+    _configure(settings)
+    if args.speed < 0:
+        print("polyscan replay: --speed must be positive", file=sys.stderr)
+        return 2
+    if args.trades:
+        return asyncio.run(
+            replay_to(
+                args.files,
+                speed=args.speed,
+                as_json=args.json,
+                dedup_window=settings.feed_dedup_window,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+        )
+
+    async def main() -> int:
+        try:
+            await db_setup.connect(settings.database_url, settings.db_pool_max)
+            await db_setup.migrate(settings.database_url)
+        except db_setup.DatabaseUnavailable as exc:
+            print(f"polyscan replay: {exc}", file=sys.stderr)
+            return 1
+        try:
+            return await run_replay(
+                settings,
+                args.files,
+                as_json=args.json,
+                speed=args.speed,
+                offline=args.offline,
+                out=sys.stdout,
+                err=sys.stderr,
+            )
+        finally:
+            await db_setup.close()
+
+    return asyncio.run(main())

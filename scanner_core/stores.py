@@ -1,0 +1,77 @@
+"""What the engine needs from storage, as protocols (db.repositories.Repositories satisfies them).
+
+scanner_core never imports db/: the composition root hands the repositories in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from scanner_core.models import Alert, Market, Trade, WalletProfile
+
+
+class TradeStore(Protocol):
+    async def save_trades(self, trades: Sequence[Trade]) -> int: ...
+
+    async def wallet_trades(
+        self,
+        wallet: str,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        min_usd: Decimal | None = None,
+    ) -> list[Trade]: ...
+
+    async def market_trades(
+        self,
+        condition_id: str,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        min_usd: Decimal | None = None,
+    ) -> list[Trade]: ...
+
+
+class AlertStore(Protocol):
+    async def save_alert(self, alert: Alert) -> tuple[Alert, bool]: ...
+
+
+class WalletStore(Protocol):
+    async def get_profile(self, address: str) -> WalletProfile | None: ...
+
+    async def save_profile(self, profile: WalletProfile) -> None: ...
+
+    async def update_stats(self, trades: Sequence[Trade], now: datetime) -> int: ...
+
+
+class MarketStore(Protocol):
+    async def get(self, condition_id: str) -> Market | None: ...
+
+    async def get_by_slug(self, slug: str) -> Market | None: ...
+
+    async def get_by_gamma_id(self, gamma_id: str) -> Market | None: ...
+
+    async def save(self, market: Market, now: datetime) -> None: ...
+
+    async def similar(self, market: Market, limit: int = 10) -> list[Market]: ...
+
+
+class CoreStores(Protocol):
+    @property
+    def trades(self) -> TradeStore: ...
+
+    @property
+    def alerts(self) -> AlertStore: ...
+
+    @property
+    def wallets(self) -> WalletStore: ...
+
+    @property
+    def markets(self) -> MarketStore: ...

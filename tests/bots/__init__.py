@@ -1,0 +1,1 @@
+"""Tests of both bots: routing, presentation, renderers, command service, delivery, end to end."""
