@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,19 +47,18 @@ def real_rows() -> list[dict]:
     return rows
 
 
-def make_trades(count: int, start: datetime, salt: str) -> list:
-    """`count` Trades from the real rows, fresh tx hashes, timestamps spread over one hour."""
+def make_trades(count: int, start: datetime, salt: str) -> Iterator:
+    """`count` Trades from the real rows, fresh tx hashes, timestamps spread over one hour; made
+    one at a time, so the process's memory is the pipeline's, not a list of the whole stream."""
     from scanner_core import normalise
 
     rows = real_rows()
-    out = []
     span = 3600
     for i in range(count):
         row = dict(rows[i % len(rows)])
         row["transactionHash"] = "0x" + hashlib.blake2b(f"{salt}:{i}".encode(), digest_size=32).hexdigest()
         row["timestamp"] = int(start.timestamp()) + (i * span) // count
-        out.append(normalise.trade_from_row(row))
-    return out
+        yield normalise.trade_from_row(row)
 
 
 async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict:
@@ -111,7 +111,7 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
                 bus,
             )
 
-        async def stream(trades: list, marks: dict) -> object:
+        async def stream(trades: Iterator, marks: dict) -> AsyncIterator:
             for i, trade in enumerate(trades):
                 if i == count // 2:
                     marks["rss_half"] = proc.memory_info().rss

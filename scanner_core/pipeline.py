@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from scanner_core.stores import CoreStores
 from scanner_core import filters
 from scanner_core.alerts import build_follow_up_alert, build_trade_alert
 from scanner_core.bus import AlertBus
@@ -39,10 +38,12 @@ from scanner_core.metrics import (
     TRADES_RECEIVED,
     TRADES_STORED,
 )
-from scanner_core.models import Alert, Market, OrderBookSummary, Trade, WalletProfile
+from scanner_core.models import Alert, AlertKind, Market, OrderBookSummary, Trade, WalletProfile
 from scanner_core.scoring import ScoringParams, score
+from scanner_core.stores import CoreStores
 
 log = get_logger("pipeline")
+EMIT_BATCH = 256  # alerts of up to this many enriched trades are stored in one round trip
 
 
 class Enricher(Protocol):
@@ -176,36 +177,58 @@ class Pipeline:
         return market, wallet, book
 
     async def _emit_loop(self) -> None:
+        carry: _Pending | None = None
         while True:
-            pending = await self._window.get()
+            first = carry or await self._window.get()
+            carry = None
+            batch = [first]
+            # take what is already enriched, in order; stop at the first lookup still running
+            while len(batch) < EMIT_BATCH and not self._window.empty():
+                nxt = self._window.get_nowait()
+                if nxt.enriched is not None and not nxt.enriched.done():
+                    carry = nxt
+                    break
+                batch.append(nxt)
             try:
-                await self._emit(pending)
-            except Exception:  # an emit failure (e.g. the database blipped) loses this alert only
-                log.exception("emit_failed", trade=pending.trade.dedup_key)
+                await self._emit(batch)
+            except Exception:  # an emit failure (e.g. the database blipped) loses these alerts only
+                log.exception("emit_failed", trades=len(batch))
             finally:
-                self._window.task_done()
+                for _ in batch:
+                    self._window.task_done()
                 QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
 
     async def _drain_window(self) -> None:
+        batch = []
         while not self._window.empty():
-            pending = self._window.get_nowait()
-            try:
-                await self._emit(pending)
-            finally:
+            batch.append(self._window.get_nowait())
+        try:
+            await self._emit(batch)
+        finally:
+            for _ in batch:
                 self._window.task_done()
 
-    async def _emit(self, pending: _Pending) -> None:
-        for alert in pending.ready:
-            await self._publish(alert)
+    async def _emit(self, batch: list[_Pending]) -> None:
+        candidates: list[Alert] = []
+        for pending in batch:
+            candidates.extend(pending.ready)
+            alert = await self._evaluate(pending)
+            if alert is not None:
+                candidates.append(alert)
+        if candidates:
+            await self._publish(candidates)
+
+    async def _evaluate(self, pending: _Pending) -> Alert | None:
+        """Detect and score one enriched trade; the alert it deserves, if any (not yet stored)."""
         if pending.enriched is None:
-            return
+            return None
         market, wallet, book = await pending.enriched
         started = time.perf_counter()
         trade = pending.trade
         if filters.excluded_market(trade, market, self.dp):
             TRADES_FILTERED.labels(filters.EXCLUDED_MARKET).inc()
             self.stats.filtered[filters.EXCLUDED_MARKET] += 1
-            return
+            return None
         mm = filters.market_maker(wallet, self.dp)
         if mm is not None:
             TRADES_FILTERED.labels(mm).inc()
@@ -215,32 +238,31 @@ class Pipeline:
         signals = run_detectors(trade, ctx, self.dp)
         STAGE_LATENCY.labels("detect").observe(time.perf_counter() - started)
         if not signals:
-            return
+            return None
         for signal in signals:
             SIGNALS_FIRED.labels(signal.kind.value).inc()
         result = score(signals, self.sp)
         if not result.should_alert:
-            return
-        alert = build_trade_alert(trade, ctx, result, signals, self.dp, created_at=self._now(trade))
-        if await self._publish(alert):
-            self.followups.watch(alert)
+            return None
+        return build_trade_alert(trade, ctx, result, signals, self.dp, created_at=self._now(trade))
 
-    async def _publish(self, alert: Alert) -> bool:
+    async def _publish(self, alerts: list[Alert]) -> None:
+        """Store alerts in one round trip (repeats of stored keys are dropped), then publish the new."""
         started = time.perf_counter()
-        stored, created = await self.repos.alerts.save_alert(alert)
+        fresh = await self.repos.alerts.save_alerts(alerts)
         STAGE_LATENCY.labels("persist_alert").observe(time.perf_counter() - started)
-        if not created:
-            self.stats.duplicate_alerts += 1
-            return False
-        ALERTS_GENERATED.labels(stored.severity.value).inc()
-        self.stats.alerts_by_kind[stored.kind.value] += 1
-        self.stats.alerts_by_severity[stored.severity.value] += 1
-        for kind in stored.signal_kinds:
-            self.stats.alerts_by_signal[kind] += 1
-        if stored.wallet_address:
-            self.stats.wallet_alerts[stored.wallet_address] += 1
-        self.bus.publish(stored)
-        return True
+        self.stats.duplicate_alerts += len(alerts) - len(fresh)
+        for stored in fresh:
+            ALERTS_GENERATED.labels(stored.severity.value).inc()
+            self.stats.alerts_by_kind[stored.kind.value] += 1
+            self.stats.alerts_by_severity[stored.severity.value] += 1
+            for kind in stored.signal_kinds:
+                self.stats.alerts_by_signal[kind] += 1
+            if stored.wallet_address:
+                self.stats.wallet_alerts[stored.wallet_address] += 1
+            self.bus.publish(stored)
+            if stored.kind is AlertKind.TRADE:
+                self.followups.watch(stored)
 
     def _now(self, trade: Trade) -> datetime:
         return trade.timestamp if self.replay else self.clock()
