@@ -1,4 +1,4 @@
-"""Alert latency bench: from an alert entering delivery to the fake Telegram server receiving it.
+"""Alert latency bench: from a trade entering the pipeline to the fake Telegram server receiving it.
 
     .venv/bin/python bench/alerts.py                          # 1,000 alerts, 100 per second
     .venv/bin/python bench/alerts.py --rate 20                # a busy but realistic pace
@@ -13,6 +13,10 @@ SQLite file by default; with --postgres, a scratch database created on that serv
 afterwards). FakeTelegram (tests/fakes/telegram.py) answers on loopback from a child process
 (`FakeTelegramProcess`), so its own work is not counted, as Telegram's servers are not in ours.
 One Telegram chat is subscribed; every alert goes to it.
+
+By default the clock starts when a trade enters the pipeline (`pipeline_injector`: rolling state,
+filters, enrichment from a warm cache, detectors, scoring, alert persistence, the bus, then the
+outbox); `--from bus` starts it when the stored alert is published instead.
 
 The start point is pluggable. `measure(inject, fake, n)` takes an `Inject`: an async callable
 `inject(n)` that makes n alerts enter the system and returns {marker: start time}, where a marker
@@ -39,7 +43,7 @@ import statistics
 import sys
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -62,10 +66,12 @@ from db import setup as db_setup  # noqa: E402
 from db.repositories import Repositories  # noqa: E402
 from scanner_core.bus import AlertBus  # noqa: E402
 from scanner_core.config import Settings  # noqa: E402
+from scanner_core.detectors.params import DetectorParams  # noqa: E402
 from scanner_core.models import (  # noqa: E402
     Alert,
     AlertKind,
     DestinationKind,
+    Market,
     MarketSnapshot,
     Platform,
     Severity,
@@ -76,16 +82,22 @@ from scanner_core.models import (  # noqa: E402
     SubscriptionFilters,
     Trade,
     TradeSource,
+    WalletProfile,
     WalletSnapshot,
     frozen_map,
     now_utc,
 )
+from scanner_core.pipeline import Pipeline  # noqa: E402
+from scanner_core.scoring import ScoringParams  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
 CHAT = 4242
 TOKEN = "777:BENCH"
 Inject = Callable[[int], Awaitable[dict[str, float]]]
 TX_RE = re.compile(r"polygonscan\.com/tx/(0x[0-9a-f]{64})")
+
+
+_START = {"pipeline": "trade enters the pipeline", "bus": "AlertBus publish"}
 
 
 @dataclass(frozen=True)
@@ -102,10 +114,12 @@ class Result:
     telegram_rate: float
     database: str
 
+    start_at: str = "pipeline"
+
     def table(self) -> str:
         return "\n".join(
             [
-                f"alert latency, AlertBus publish -> fake Telegram receives sendMessage ({self.database})",
+                f"alert latency, {_START[self.start_at]} -> fake Telegram receives sendMessage ({self.database})",
                 f"  alerts        {self.received}/{self.alerts}"
                 f" (published at {self.publish_rate or 'burst'}/s, Telegram budget {self.telegram_rate:g}/s)",
                 f"  median        {self.median_ms:8.2f} ms",
@@ -267,7 +281,88 @@ def bus_injector(repos: Repositories, bus: AlertBus, rate: float) -> Inject:
     return inject
 
 
-async def run(n: int, rate: float, telegram_rate: float, database_url: str) -> Result:
+class WarmEnricher:
+    """Enrichment as a warm cache answers it: the market and the wallet profile of the trade."""
+
+    def __init__(self, at: datetime) -> None:
+        self.market = Market(
+            condition_id="0x9c1a953fe92c8357f1b646ba25d983aa83e90c525992db14fb726fa895cb5763",
+            question="Russia-Ukraine Ceasefire before GTA VI?",
+            slug="russia-ukraine-ceasefire-before-gta-vi-554",
+            event_slug="what-will-happen-before-gta-vi",
+            category="politics",
+            end_date=at + timedelta(days=30),
+            liquidity=Decimal("57721"),
+            volume_24h=Decimal("500000"),
+        )
+        self.wallet = WalletProfile(
+            address="0x510f4963b66b1b18505faab74b0bb943d1dda43c", first_seen=at - timedelta(days=2), trade_count=3
+        )
+
+    async def market_of(self, trade: Trade) -> Market | None:
+        return self.market
+
+    async def wallet_of(self, trade: Trade) -> WalletProfile | None:
+        return self.wallet
+
+    async def book_of(self, trade: Trade) -> None:
+        return None
+
+
+def pipeline_injector(repos: Repositories, bus: AlertBus, rate: float, settings: Settings, tasks: list) -> Inject:
+    """Start the clock when a trade enters the pipeline (`rate` trades per second; each alerts):
+    rolling state, filters, enrichment, detectors, scoring, alert persistence and the bus all run."""
+
+    async def inject(n: int) -> dict[str, float]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Trade | None] = asyncio.Queue()
+        enricher = WarmEnricher(now_utc())
+
+        async def trades() -> AsyncIterator[Trade]:
+            while (trade := await queue.get()) is not None:
+                yield trade
+
+        pipeline = Pipeline(
+            repos=repos,
+            enricher=_EnricherAdapter(enricher),
+            bus=bus,
+            detector_params=DetectorParams.from_settings(settings),
+            scoring_params=ScoringParams.from_settings(settings),
+            clock=now_utc,
+        )
+        tasks.append(asyncio.create_task(pipeline.run(trades())))
+        starts: dict[str, float] = {}
+        begin = loop.time()
+        for i in range(n):
+            if rate:
+                delay = begin + i / rate - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            trade = make_alert(i, now_utc()).trade
+            assert trade is not None
+            starts[trade.tx_hash] = loop.time()
+            queue.put_nowait(trade)
+        queue.put_nowait(None)
+        return starts
+
+    return inject
+
+
+class _EnricherAdapter:
+    def __init__(self, warm: WarmEnricher) -> None:
+        self.warm = warm
+
+    async def market(self, trade: Trade) -> Market | None:
+        return await self.warm.market_of(trade)
+
+    async def wallet(self, trade: Trade) -> WalletProfile | None:
+        return await self.warm.wallet_of(trade)
+
+    async def book(self, trade: Trade) -> None:
+        return await self.warm.book_of(trade)
+
+
+async def run(n: int, rate: float, telegram_rate: float, database_url: str, start_at: str = "pipeline") -> Result:
     await db_setup.connect(database_url, 10)
     await db_setup.migrate(database_url)
     repos = Repositories()
@@ -298,9 +393,18 @@ async def run(n: int, rate: float, telegram_rate: float, database_url: str) -> R
         clock=now_utc,
     )
     await dispatcher.start()
+    pipelines: list[asyncio.Task[Any]] = []
+    inject = (
+        pipeline_injector(repos, bus, rate, settings, pipelines)
+        if start_at == "pipeline"
+        else bus_injector(repos, bus, rate)
+    )
     try:
-        latencies = await measure(bus_injector(repos, bus, rate), fake, n)
+        latencies = await measure(inject, fake, n)
     finally:
+        for task in pipelines:
+            task.cancel()
+        await asyncio.gather(*pipelines, return_exceptions=True)
         await dispatcher.stop()
         await application.shutdown()
         await fake.stop()
@@ -319,6 +423,7 @@ async def run(n: int, rate: float, telegram_rate: float, database_url: str) -> R
         publish_rate=rate,
         telegram_rate=telegram_rate,
         database="postgresql" if database_url.startswith("postgres") else "sqlite",
+        start_at=start_at,
     )
 
 
@@ -339,6 +444,13 @@ def main() -> None:
     parser.add_argument("--telegram-rate", type=float, default=1000.0, help="the sender's token bucket, msg/s")
     parser.add_argument("--postgres", default="", help="a PostgreSQL server URL: run on a scratch database there")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--from",
+        dest="start_at",
+        choices=("pipeline", "bus"),
+        default="pipeline",
+        help="start the clock when the trade enters the pipeline (default) or when the alert is published",
+    )
     args = parser.parse_args()
     if args.postgres:
         parts = urlsplit(args.postgres)
@@ -346,12 +458,14 @@ def main() -> None:
         asyncio.run(scratch_postgres(args.postgres, f'CREATE DATABASE "{name}"'))
         try:
             url = urlunsplit(parts._replace(path=f"/{name}"))
-            result = asyncio.run(run(args.alerts, args.rate, args.telegram_rate, url))
+            result = asyncio.run(run(args.alerts, args.rate, args.telegram_rate, url, args.start_at))
         finally:
             asyncio.run(scratch_postgres(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            result = asyncio.run(run(args.alerts, args.rate, args.telegram_rate, f"sqlite://{tmp}/bench-alerts.db"))
+            result = asyncio.run(
+                run(args.alerts, args.rate, args.telegram_rate, f"sqlite://{tmp}/bench-alerts.db", args.start_at)
+            )
     print(json.dumps(asdict(result)) if args.json else result.table())
 
 

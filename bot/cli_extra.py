@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -38,14 +36,6 @@ def _scan_wallets_command() -> list[Command]:
 
 
 # --- replay ---
-
-
-def _replay_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "files", nargs="+", metavar="FILE", help="Data API /trades pages (.json) or RTDS frames (.jsonl)"
-    )
-    parser.add_argument("--speed", type=float, default=0.0, help="play at N x real time (default: as fast as possible)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per trade instead of a readable line")
 
 
 def trade_line(trade: Trade) -> str:
@@ -98,23 +88,3 @@ async def replay_to(
         file=err,
     )
     return 0
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    from bot.cli import _configure, _settings_or_exit
-
-    settings = _settings_or_exit()
-    _configure(settings)
-    if args.speed < 0:
-        print("polyscan replay: --speed must be positive", file=sys.stderr)
-        return 2
-    return asyncio.run(
-        replay_to(
-            args.files,
-            speed=args.speed,
-            as_json=args.json,
-            dedup_window=settings.feed_dedup_window,
-            out=sys.stdout,
-            err=sys.stderr,
-        )
-    )

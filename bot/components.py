@@ -145,4 +145,3 @@ class PipelineComponent:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-

@@ -13,7 +13,11 @@ from scanner_core import __version__
 from scanner_core.alerter import SystemAlerter, Thresholds, init_sentry
 from scanner_core.bus import AlertBus
 from scanner_core.jobs import Scheduler, build_jobs
+from scanner_core.models import Alert
 from scanner_core.monitoring import ErrorCounter, MetricSnapshots
+from scanner_core.walletscan.component import WalletScanComponent
+from scanner_core.walletscan.datasource import DataApiWalletSource
+from scanner_core.walletscan.runner import WalletScanRunner
 
 
 def add_components(app: Polyscan) -> None:
@@ -25,7 +29,30 @@ def add_components(app: Polyscan) -> None:
     app.components.append(ServicesComponent(app))
     app.components.append(PipelineComponent(app, bus))
     app.components.append(ChatComponent(app, bus))
+    app.components.append(walletscan_component(app, bus))
     app.components.append(OperationsComponent(app))
+
+
+def walletscan_component(app: Polyscan, bus: AlertBus) -> WalletScanComponent:
+    """The copy-target classifier; the scheduler drives its rescans of recently seen wallets."""
+    s = app.settings
+
+    async def publish_target(alert: Alert) -> None:  # the pipeline's path: stored once, then published
+        for stored in await app.repos.alerts.save_alerts([alert]):
+            bus.publish(stored)
+
+    def build() -> WalletScanRunner:  # called in start(): the cache and sources exist by then
+        assert app.cache is not None
+        source = DataApiWalletSource.from_settings(
+            s, app.extras["sources"].data_api, app.cache, clock=app.clock, stored_profile=app.repos.wallets.get_profile
+        )
+        runner = WalletScanRunner.from_settings(
+            s, source, app.repos.classifications, seen=app.repos.trades, on_alert=publish_target, clock=app.clock
+        )
+        app.extras["walletscan"] = runner
+        return runner
+
+    return WalletScanComponent(build, every_seconds=0, clock=app.clock)
 
 
 class ChatComponent:
@@ -108,6 +135,7 @@ class OperationsComponent:
             write_snapshot=snapshots.write,
             refresh_wallet=wallets.get_profile if wallets else None,
             refresh_market=markets.get_market if markets else None,
+            rescan_wallets=app.extras["walletscan"].rescan_recent if "walletscan" in app.extras else None,
         )
         self.scheduler = Scheduler(jobs)
         await self.scheduler.start()

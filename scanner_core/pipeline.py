@@ -38,7 +38,7 @@ from scanner_core.metrics import (
     TRADES_RECEIVED,
     TRADES_STORED,
 )
-from scanner_core.models import Alert, AlertKind, Market, OrderBookSummary, Trade, WalletProfile
+from scanner_core.models import Alert, Market, OrderBookSummary, Trade, WalletProfile
 from scanner_core.scoring import ScoringParams, score
 from scanner_core.stores import CoreStores
 
@@ -75,7 +75,6 @@ class _Pending:
     trade: Trade
     rolling: RollingView | None
     enriched: asyncio.Task[tuple[Market | None, WalletProfile | None, OrderBookSummary | None]] | None
-    ready: tuple[Alert, ...] = ()  # follow-up alerts triggered by this trade
 
 
 class Pipeline:
@@ -144,10 +143,6 @@ class Pipeline:
         self.last_trade_at = trade.timestamp
         excluded = filters.excluded_market(trade, None, self.dp)
         rolling = None if excluded else self.state.observe(trade)
-        followed = tuple(
-            build_follow_up_alert(original, signal, self.dp, self.sp, created_at=self._now(trade))
-            for original, signal in self.followups.observe(trade)
-        )
         reason = filters.below_floor(trade, rolling, self.dp)
         task = None
         if reason is None:
@@ -159,9 +154,10 @@ class Pipeline:
             TRADES_FILTERED.labels(reason).inc()
             self.stats.filtered[reason] += 1
         STAGE_LATENCY.labels("admit").observe(time.perf_counter() - started)
-        if task is not None or followed:
-            await self._window.put(_Pending(trade, rolling, task, followed))
-            QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
+        # every trade passes the in-order window: follow-ups are judged there, after the alerts of
+        # all earlier trades, so a replay gives the same follow-ups however fast lookups answer
+        await self._window.put(_Pending(trade, rolling, task))
+        QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
 
     async def _enrich(self, trade: Trade) -> tuple[Market | None, WalletProfile | None, OrderBookSummary | None]:
         started = time.perf_counter()
@@ -211,10 +207,15 @@ class Pipeline:
     async def _emit(self, batch: list[_Pending]) -> None:
         candidates: list[Alert] = []
         for pending in batch:
-            candidates.extend(pending.ready)
+            trade = pending.trade
+            for original, signal in self.followups.observe(trade):
+                candidates.append(
+                    build_follow_up_alert(original, signal, self.dp, self.sp, created_at=self._now(trade))
+                )
             alert = await self._evaluate(pending)
             if alert is not None:
                 candidates.append(alert)
+                self.followups.watch(alert)
         if candidates:
             await self._publish(candidates)
 
@@ -261,8 +262,6 @@ class Pipeline:
             if stored.wallet_address:
                 self.stats.wallet_alerts[stored.wallet_address] += 1
             self.bus.publish(stored)
-            if stored.kind is AlertKind.TRADE:
-                self.followups.watch(stored)
 
     def _now(self, trade: Trade) -> datetime:
         return trade.timestamp if self.replay else self.clock()
@@ -343,7 +342,8 @@ class StoredEnricher:
         return await self.repos.markets.get(trade.condition_id)
 
     async def wallet(self, trade: Trade) -> WalletProfile | None:
-        return await self.repos.wallets.get_profile(trade.wallet)
+        # a stored profile holds stats of later trades too (look-ahead): offline, the wallet is unknown
+        return None
 
     async def book(self, trade: Trade) -> OrderBookSummary | None:
         return None
@@ -357,4 +357,3 @@ class MarketLookupWithBook(Protocol):
 
 class WalletLookupAsOf(Protocol):
     async def get_profile(self, address: str, *, as_of: datetime | None = None) -> WalletProfile: ...
-

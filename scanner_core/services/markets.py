@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from scanner_core.stores import CoreStores
 from scanner_core.cache import Cache
 from scanner_core.candles import INTERVALS, candles_from_points, candles_from_trades, merge_volume
 from scanner_core.logs import get_logger
@@ -23,6 +22,7 @@ from scanner_core.models import ZERO, Candle, Market, OrderBookSummary
 from scanner_core.sources.clob import ClobClient
 from scanner_core.sources.errors import SourceError
 from scanner_core.sources.gamma import GammaClient
+from scanner_core.stores import CoreStores
 
 log = get_logger("markets")
 _FIDELITY_MINUTES = {"1m": 1, "1h": 60, "1d": 1440}

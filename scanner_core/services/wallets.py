@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from scanner_core.stores import CoreStores
 from scanner_core.cache import Cache
 from scanner_core.logs import get_logger
 from scanner_core.models import Trade, WalletProfile
@@ -23,6 +22,7 @@ from scanner_core.profiling import OpenHolding, ProfileParams, ResolvedPosition,
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.errors import SourceError
 from scanner_core.sources.types import ClosedPosition, Position
+from scanner_core.stores import CoreStores
 
 log = get_logger("wallets")
 CATEGORY_LOOKUPS = 5  # markets per wallet whose category is looked up (by volume)

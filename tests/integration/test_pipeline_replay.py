@@ -32,14 +32,30 @@ from tests.fakes.polymarket import FakePolymarket
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "replay" / "dota_2026-01-08_trades.json"
 
-# (wallet, severity, signals) of every alert, in trade order
+# (wallet, severity, signals) of every alert, in trade order; a follow-up (price_follow_through)
+# comes when the price later moved at least 10 points the alerted trade's way
 EXPECTED = [
     ("0x1ccd71b504e90f73f9f69dd5814f91a0d9818fce", Severity.NOTABLE, ("market_impact", "fresh_wallet")),
     ("0x9055a9e36aa73274e3a92dc2dbb081bb4d9e756a", Severity.NOTABLE, ("contrarian", "fresh_wallet")),
     ("0x2e705a2d342d41af572638586e19175a1e849a38", Severity.NOTABLE, ("market_impact", "fresh_wallet")),
+    (
+        "0x9055a9e36aa73274e3a92dc2dbb081bb4d9e756a",
+        Severity.HIGH,
+        ("price_follow_through", "contrarian", "fresh_wallet"),
+    ),
     ("0x641f1bca13975f434e1275836fddc919fc12942b", Severity.NOTABLE, ("market_impact", "fresh_wallet")),
+    (
+        "0x641f1bca13975f434e1275836fddc919fc12942b",
+        Severity.CRITICAL,
+        ("price_follow_through", "market_impact", "fresh_wallet"),
+    ),
     ("0xcd3675803ac7c8242a83fd6ecdfe3d2239ae0f01", Severity.INFO, ("fresh_wallet",)),
     ("0x66ad9a448ae4f517ce1a97e510dbb8ea448f324a", Severity.NOTABLE, ("market_impact", "fresh_wallet")),
+    (
+        "0x66ad9a448ae4f517ce1a97e510dbb8ea448f324a",
+        Severity.HIGH,
+        ("price_follow_through", "market_impact", "fresh_wallet"),
+    ),
 ]
 
 
@@ -86,7 +102,7 @@ async def test_replay_of_a_real_market_gives_exactly_these_alerts_once(db: str, 
         assert [(a.wallet_address, a.severity, a.signal_kinds) for a in alerts] == EXPECTED
         first = alerts[0]
         assert first.trade is not None and first.created_at == first.trade.timestamp  # replay clock
-        biggest = alerts[4].trade
+        biggest = alerts[6].trade
         assert biggest is not None and round(biggest.usd) == 3657
         repos = Repositories()
         assert await repos.alerts.count() == len(EXPECTED)
@@ -103,4 +119,4 @@ async def test_default_floor_keeps_small_fills_out(db: str, make_settings: Any) 
     async with FakePolymarket() as pm, aiohttp.ClientSession() as session:
         stats, alerts = await replay_once(make_settings(), pm, session)
     assert stats.stored == 9 and stats.filtered["min_trade_usd"] == 326
-    assert [(a.wallet_address, a.severity) for a in alerts] == [(EXPECTED[4][0], Severity.INFO)]
+    assert [(a.wallet_address, a.severity) for a in alerts] == [(EXPECTED[6][0], Severity.INFO)]

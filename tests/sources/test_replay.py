@@ -135,7 +135,12 @@ async def test_speed_scales_the_gaps(tmp_path: Path) -> None:
 def test_cli_prints_readable_lines(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(
-            ["replay", str(fixture_path("data_api/trades_global_edulabrador_2026-07.json")), str(rtds_lines(tmp_path))]
+            [
+                "replay",
+                "--trades",
+                str(fixture_path("data_api/trades_global_edulabrador_2026-07.json")),
+                str(rtds_lines(tmp_path)),
+            ]
         )
     assert exit_info.value.code == 0
     out, err = capsys.readouterr()
@@ -147,7 +152,14 @@ def test_cli_prints_readable_lines(capsys: pytest.CaptureFixture[str], tmp_path:
 
 def test_cli_json_and_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["replay", "--json", str(fixture_path("data_api/v2_trades_SANITIZED_capture_nautilus_2026-08.json"))])
+        main(
+            [
+                "replay",
+                "--trades",
+                "--json",
+                str(fixture_path("data_api/v2_trades_SANITIZED_capture_nautilus_2026-08.json")),
+            ]
+        )
     assert exit_info.value.code == 0
     objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(objects) == 3 and objects[0]["size"] == "244" and objects[0]["source"] == "replay"
@@ -155,7 +167,7 @@ def test_cli_json_and_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
     broken = rtds_lines(tmp_path, extra=["{not json"])
     with pytest.raises(SystemExit) as exit_info:
-        main(["replay", str(broken)])
+        main(["replay", "--trades", str(broken)])
     out, err = capsys.readouterr()
     assert exit_info.value.code == 1 and len(out.splitlines()) == 2
     assert f"polyscan replay: {broken}:5: not JSON" in err
