@@ -202,8 +202,17 @@ def main() -> None:
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     for backend in backends:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", "--backend", backend, "--trades", str(args.trades),
-             "--min-trade-usd", args.min_trade_usd],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                "--backend",
+                backend,
+                "--trades",
+                str(args.trades),
+                "--min-trade-usd",
+                args.min_trade_usd,
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "POLYSCAN_LOG_LEVEL": "ERROR"},

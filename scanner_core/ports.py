@@ -85,4 +85,3 @@ class FeedStatus(Protocol):
 
     @property
     def reconnects(self) -> int: ...
-

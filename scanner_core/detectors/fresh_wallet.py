@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from scanner_core.context import DetectionContext
 
 
-
 def size_factor(trade: Trade, params: DetectorParams) -> float:
     """0.5 at a tenth of the first size tier ($1k by default), 1.0 at the first tier ($10k)."""
     reference = params.large_trade_tiers[0] / 10
