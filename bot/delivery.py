@@ -371,9 +371,14 @@ class Dispatcher:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            # bounded: a task that swallowed its cancellation must not hang the shutdown
+            done, pending = await asyncio.wait(self._tasks, timeout=self.config.stop_timeout)
+            for task in done:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    task.result()
+            if pending:
+                log.warning("dispatcher_tasks_did_not_stop", tasks=[t.get_name() for t in pending])
         self._tasks.clear()
         inflight = [t for s in self.senders.values() for t in s.inflight]
         if inflight:  # a send already on the wire finishes and is marked, so it is not repeated
