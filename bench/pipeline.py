@@ -100,7 +100,7 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
             return (
                 Pipeline(
                     repos=repos,
-                    enricher=ServiceEnricher(markets, wallets, clock=now_utc),
+                    enricher=ServiceEnricher(markets, wallets),
                     bus=bus,
                     detector_params=DetectorParams.from_settings(settings),
                     scoring_params=ScoringParams.from_settings(settings),

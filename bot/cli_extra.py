@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
 from typing import Any, TextIO
 
 import orjson
 
+from bot.cli import Command
 from scanner_core.models import Trade
-
-Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
 
 def commands() -> list[Command]:

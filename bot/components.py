@@ -95,7 +95,7 @@ class PipelineComponent:
         markets: MarketService = self.app.extras["market_service"]
         self.pipeline = Pipeline(
             repos=self.app.repos,
-            enricher=ServiceEnricher(markets, wallets, clock=self.app.clock),
+            enricher=ServiceEnricher(markets, wallets),
             bus=self.bus,
             detector_params=DetectorParams.from_settings(s),
             scoring_params=ScoringParams.from_settings(s),

@@ -29,10 +29,7 @@ from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnri
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
 from scanner_core.services.wallets import WalletService
-from scanner_core.sources.clob import ClobClient
-from scanner_core.sources.data_api import DataApiClient
-from scanner_core.sources.gamma import GammaClient
-from scanner_core.sources.http import HttpClient
+from scanner_core.sources import build_sources
 from scanner_core.sources.replay import ReplayError, ReplaySource
 
 _CENT = Decimal("0.01")
@@ -127,13 +124,11 @@ async def run_replay(
         if offline:
             enricher = StoredEnricher(repos)
         else:
-            http = HttpClient.from_settings(settings, session)
+            sources = build_sources(settings, session)  # REST clients only: the streams stay unstarted
             cache = Cache(l1_max_items=settings.cache_l1_max_items)
-            markets = MarketService(
-                GammaClient(http, settings.gamma_url), ClobClient(http, settings.clob_url), cache, repos, clock
-            )
-            wallets = WalletService(DataApiClient(http, settings.data_api_url), cache, repos, clock, markets=markets)
-            enricher = ServiceEnricher(markets, wallets, clock=clock)
+            markets = MarketService(sources.gamma, sources.clob, cache, repos, clock)
+            wallets = WalletService(sources.data_api, cache, repos, clock, markets=markets)
+            enricher = ServiceEnricher(markets, wallets)
         pipeline = Pipeline(
             repos=repos,
             enricher=enricher,

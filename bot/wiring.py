@@ -12,11 +12,13 @@ from bot.delivery import DeliveryConfig, Dispatcher
 from scanner_core import __version__
 from scanner_core.alerter import SystemAlerter, Thresholds, init_sentry
 from scanner_core.bus import AlertBus
+from scanner_core.commands import CommandService
 from scanner_core.jobs import Scheduler, build_jobs
 from scanner_core.models import Alert
 from scanner_core.monitoring import ErrorCounter, MetricSnapshots
 from scanner_core.walletscan.component import WalletScanComponent
 from scanner_core.walletscan.datasource import DataApiWalletSource
+from scanner_core.walletscan.lookup import ClassificationReader
 from scanner_core.walletscan.runner import WalletScanRunner
 
 
@@ -66,9 +68,6 @@ class ChatComponent:
         self.parts: list[Any] = []
 
     async def start(self) -> None:
-        from scanner_core.commands import CommandService
-        from scanner_core.walletscan.lookup import ClassificationReader
-
         app, s = self.app, self.app.settings
         service = CommandService(
             stores=app.repos,

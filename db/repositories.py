@@ -36,7 +36,6 @@ from db.serialise import (
     alert_payload,
     classification_from_row,
     delivery_from_row,
-    filters_from_json,
     filters_to_json,
     market_from_row,
     market_metadata,
@@ -57,7 +56,6 @@ from scanner_core.models import (
     Market,
     MetricSample,
     Platform,
-    QuietHours,
     Severity,
     Subscription,
     SubscriptionFilters,
@@ -161,10 +159,6 @@ class TradeRepository:
     async def count_since(self, since: datetime) -> int:
         return await TradeRow.filter(timestamp__gte=since).count()
 
-    async def latest_timestamp(self) -> datetime | None:
-        row = await TradeRow.all().order_by("-timestamp").first()
-        return row.timestamp if row else None
-
     async def prune_before(self, cutoff: datetime) -> int:
         """Delete raw trades older than cutoff (alerts and wallet stats are kept)."""
         return int(await TradeRow.filter(timestamp__lt=cutoff).delete())
@@ -177,17 +171,6 @@ class TradeRepository:
             .order_by("-n")
             .limit(limit)
             .values_list("wallet_address", flat=True)
-        )
-        return [str(r) for r in rows]
-
-    async def markets_active_since(self, since: datetime, limit: int = 500) -> list[str]:
-        rows = (
-            await TradeRow.filter(timestamp__gte=since)
-            .group_by("market_id")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .limit(limit)
-            .values_list("market_id", flat=True)
         )
         return [str(r) for r in rows]
 
@@ -353,10 +336,6 @@ class WalletRepository:
     async def get_profile(self, address: str) -> WalletProfile | None:
         row = await WalletProfileRow.get_or_none(address=address.lower())
         return profile_from_row(row) if row else None
-
-    async def get_profiles(self, addresses: Iterable[str]) -> dict[str, WalletProfile]:
-        rows = await WalletProfileRow.filter(address__in=[a.lower() for a in addresses])
-        return {r.address: profile_from_row(r) for r in rows}
 
     async def save_profile(self, profile: WalletProfile) -> None:
         fields = {
@@ -548,12 +527,6 @@ def subscription_defaults(
     )
 
 
-def quiet_hours_of(start: int | None, end: int | None, tz: str) -> QuietHours | None:
-    if start is None or end is None:
-        return None
-    return QuietHours(start, end, tz)
-
-
 class ChannelRuleRepository:
     async def add(self, rule: ChannelRule, now: datetime) -> ChannelRule:
         row, _ = await ChannelRuleRow.update_or_create(
@@ -605,11 +578,7 @@ class DeliveryRepository:
         return len(rows)
 
     async def due(self, platform: Platform, now: datetime, limit: int = 50) -> list[Delivery]:
-        """Pending deliveries whose time has come, oldest first.
-
-        On PostgreSQL the rows are locked with SKIP LOCKED inside the caller's claim, so several
-        delivery workers can share one outbox.
-        """
+        """Pending deliveries whose time has come, oldest first (a read: `claim` takes them)."""
         rows = (
             await DeliveryRow.filter(
                 platform=platform.value, status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now
@@ -675,14 +644,6 @@ class DeliveryRepository:
             .values_list("destination_kind", "destination_id")
         )
         return [(DestinationKind(k), str(d)) for k, d in rows]
-
-    async def sent_count_since(self, kind: DestinationKind, destination_id: str, since: datetime) -> int:
-        return await DeliveryRow.filter(
-            destination_kind=kind.value,
-            destination_id=destination_id,
-            status=DeliveryStatus.SENT.value,
-            sent_at__gte=since,
-        ).count()
 
     async def destination_loads(self, since: datetime) -> dict[tuple[DestinationKind, str], tuple[int, bool]]:
         """Per destination, in one query: (deliveries sent since `since` plus those still pending,
@@ -809,14 +770,6 @@ class ClassificationRepository:
         rows = await WalletClassificationRow.filter(classification=classification).order_by("-score").limit(limit)
         return [classification_from_row(r) for r in rows]
 
-    async def classified_before(self, cutoff: datetime, limit: int = 1000) -> list[str]:
-        rows = (
-            await WalletClassificationRow.filter(classified_at__lt=cutoff)
-            .limit(limit)
-            .values_list("address", flat=True)
-        )
-        return [str(r) for r in rows]
-
 
 # ---------------------------------------------------------------- system metrics
 
@@ -887,7 +840,5 @@ __all__ = [
     "TradeRepository",
     "WalletRepository",
     "WalletTradeRepository",
-    "filters_from_json",
-    "quiet_hours_of",
     "subscription_defaults",
 ]

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -41,13 +41,6 @@ def is_address(value: str) -> bool:
 
 def is_condition_id(value: str) -> bool:
     return bool(_CONDITION_RE.match(value.strip().lower()))
-
-
-def utc(value: datetime) -> datetime:
-    """The same instant in UTC; a naive datetime is a programming error."""
-    if value.tzinfo is None:
-        raise DomainError("naive datetime: polyscan keeps time timezone-aware in UTC")
-    return value.astimezone(UTC)
 
 
 def from_unix(seconds: float | int) -> datetime:
@@ -267,12 +260,6 @@ class Market:
         except (ValueError, IndexError):
             return None
 
-    def outcome_of(self, token_id: str) -> str | None:
-        try:
-            return self.outcomes[self.token_ids.index(token_id)]
-        except (ValueError, IndexError):
-            return None
-
 
 @dataclass(frozen=True, slots=True)
 class WalletProfile:
@@ -459,3 +446,11 @@ class MetricSample:
 def now_utc() -> datetime:
     """Wall-clock UTC. Only edges (sources, composition root, jobs) call this; pure code gets `now`."""
     return datetime.now(UTC)
+
+
+# A trade older than this is judged as of its own time (a replay or backfill): no live-only data.
+LIVE_WINDOW = timedelta(minutes=15)
+
+
+def is_past(as_of: datetime | None, now: datetime, live_window: timedelta = LIVE_WINDOW) -> bool:
+    return as_of is not None and now - as_of > live_window

@@ -109,7 +109,6 @@ class Pipeline:
         self._flush_seconds = flush_seconds
         self._flush_lock = asyncio.Lock()
         self._on_trades_stored = on_trades_stored
-        self.last_trade_at: datetime | None = None
         self.drain_timeout = 10.0
 
     # ---------------------------------------------------------------- running
@@ -140,7 +139,6 @@ class Pipeline:
         started = time.perf_counter()
         TRADES_RECEIVED.inc()
         self.stats.received += 1
-        self.last_trade_at = trade.timestamp
         excluded = filters.excluded_market(trade, None, self.dp)
         rolling = None if excluded else self.state.observe(trade)
         reason = filters.below_floor(trade, rolling, self.dp)
@@ -310,14 +308,10 @@ class ServiceEnricher:
         wallets: WalletLookupAsOf,
         *,
         live_books: bool = True,
-        historical_after_seconds: float = 900.0,
-        clock: Callable[[], datetime],
     ) -> None:
         self.markets = markets
         self.wallets = wallets
         self.live_books = live_books
-        self.historical_after = historical_after_seconds
-        self.clock = clock
 
     async def market(self, trade: Trade) -> Market | None:
         return await self.markets.get_market(trade.condition_id, as_of=trade.timestamp)
@@ -327,7 +321,7 @@ class ServiceEnricher:
 
     async def book(self, trade: Trade) -> OrderBookSummary | None:
         # a book is today's state: only for a trade happening now
-        if not self.live_books or (self.clock() - trade.timestamp).total_seconds() > self.historical_after:
+        if not self.live_books or self.markets.is_historical(trade.timestamp):
             return None
         return await self.markets.get_book(trade.token_id)
 
@@ -350,6 +344,8 @@ class StoredEnricher:
 
 
 class MarketLookupWithBook(Protocol):
+    def is_historical(self, as_of: datetime | None) -> bool: ...
+
     async def get_market(self, ref: str, *, as_of: datetime | None = None) -> Market | None: ...
 
     async def get_book(self, token_id: str) -> OrderBookSummary | None: ...

@@ -14,7 +14,6 @@ from scanner_core.models import (
     Candle,
     Market,
     OrderBookSummary,
-    Platform,
     Trade,
     WalletClassification,
     WalletProfile,
@@ -64,14 +63,6 @@ class AdminNotifier(Protocol):
     """Where system alerts go (the admin chat of each configured platform)."""
 
     async def notify_admin(self, text: str, severity: str) -> None: ...
-
-
-class TextSender(Protocol):
-    """A platform's ability to post plain text to one destination (digests, admin messages)."""
-
-    platform: Platform
-
-    async def send_text(self, destination_id: str, text: str) -> None: ...
 
 
 class FeedStatus(Protocol):

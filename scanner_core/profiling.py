@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from scanner_core.models import ZERO, Side, Trade, WalletProfile
+from scanner_core.models import ZERO, Trade, WalletProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,18 +154,3 @@ def build_profile(
         contrarian_wins=sum(1 for r in contrarian if r.won),
         updated_at=now,
     )
-
-
-def unredeemed_losers(holdings: Iterable[tuple[OpenHolding, bool, Decimal]]) -> list[ResolvedPosition]:
-    """Open positions in resolved markets that are worth nothing: losses nobody redeemed.
-
-    Each item is (holding, market_resolved, cost)."""
-    out = []
-    for holding, resolved, cost in holdings:
-        if resolved and holding.value <= 0:
-            out.append(ResolvedPosition(holding.condition_id, holding.token_id, ZERO, cost, -cost, None))
-    return out
-
-
-def signed_usd(trade: Trade) -> Decimal:
-    return trade.usd if trade.side is Side.BUY else -trade.usd

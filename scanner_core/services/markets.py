@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Protocol
 
 from scanner_core.cache import Cache
 from scanner_core.candles import INTERVALS, candles_from_points, candles_from_trades, merge_volume
 from scanner_core.logs import get_logger
 from scanner_core.marketref import MarketRef, RefKind, parse_market_ref
-from scanner_core.models import ZERO, Candle, Market, OrderBookSummary
+from scanner_core.models import LIVE_WINDOW, ZERO, Candle, Market, OrderBookSummary, is_past
 from scanner_core.sources.clob import ClobClient
 from scanner_core.sources.errors import SourceError
 from scanner_core.sources.gamma import GammaClient
@@ -61,7 +60,7 @@ class MarketService:
         market_ttl: float = 60.0,
         book_ttl: float = 10.0,
         books: BookSource | None = None,
-        historical_after: timedelta = timedelta(minutes=15),
+        historical_after: timedelta = LIVE_WINDOW,
     ) -> None:
         self.gamma = gamma
         self.clob = clob
@@ -74,7 +73,7 @@ class MarketService:
         self.historical_after = historical_after
 
     def is_historical(self, as_of: datetime | None) -> bool:
-        return as_of is not None and self.clock() - as_of > self.historical_after
+        return is_past(as_of, self.clock(), self.historical_after)
 
     async def get_market(self, ref: str, *, as_of: datetime | None = None) -> Market | None:
         """Raises marketref.BadMarketRef for text that cannot name a market."""
@@ -181,9 +180,3 @@ class MarketService:
                 if other.condition_id != market.condition_id:
                     found.setdefault(other.condition_id, other)
         return list(found.values())[:limit]
-
-    async def price_now(self, market: Market, token_id: str) -> Decimal | None:
-        book = await self.get_book(token_id)
-        if book is not None and book.mid is not None:
-            return book.mid
-        return market.price_of(token_id)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from scanner_core.cache import Cache
 from scanner_core.logs import get_logger
-from scanner_core.models import Trade, WalletProfile
+from scanner_core.models import LIVE_WINDOW, Trade, WalletProfile, is_past
 from scanner_core.ports import MarketLookup
 from scanner_core.profiling import OpenHolding, ProfileParams, ResolvedPosition, build_profile
 from scanner_core.sources.data_api import DataApiClient
@@ -85,7 +85,7 @@ class WalletService:
         idle_ttl: float = 3600.0,
         history_limit: int = 500,
         closed_pages: int = 4,
-        historical_after: timedelta = timedelta(minutes=15),
+        historical_after: timedelta = LIVE_WINDOW,
     ) -> None:
         self.data_api = data_api
         self.cache = cache
@@ -101,7 +101,7 @@ class WalletService:
 
     def _key(self, address: str, as_of: datetime | None) -> tuple[str, datetime | None]:
         """Cache key and the end time of the history to fetch (None = up to now)."""
-        if as_of is not None and self.clock() - as_of > self.historical_after:
+        if as_of is not None and is_past(as_of, self.clock(), self.historical_after):
             # a past trade: history up to the start of its hour, so never after the trade
             end = as_of.replace(minute=0, second=0, microsecond=0)
             return f"wallet:{address}:{int(end.timestamp())}", end

@@ -78,7 +78,7 @@ async def replay_once(settings: Any, pm: FakePolymarket, session: aiohttp.Client
     published = bus.subscribe("test")
     pipeline = Pipeline(
         repos=repos,
-        enricher=ServiceEnricher(markets, wallets, clock=now_utc),
+        enricher=ServiceEnricher(markets, wallets),
         bus=bus,
         detector_params=DetectorParams.from_settings(settings),
         scoring_params=ScoringParams.from_settings(settings),
