@@ -6,14 +6,15 @@ trades and alerts carry a unique dedup key and a second save stores nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from tortoise import connections
+from tortoise import BaseDBAsyncClient, connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -73,6 +74,24 @@ def _placeholders(count: int, start: int = 1) -> str:
     if _dialect() == "postgres":
         return ", ".join(f"${i}" for i in range(start, start + count))
     return ", ".join("?" for _ in range(count))
+
+
+T = TypeVar("T")
+
+
+async def atomic(work: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
+    """Run `work` in one transaction that a cancelled caller cannot cut in half.
+
+    tortoise's SQLite transaction takes the connection lock before BEGIN and never frees it if
+    cancelled there, after which every query waits forever; shielded, the transaction always
+    finishes and the caller still sees its cancellation.
+    """
+
+    async def run() -> T:
+        async with in_transaction() as conn:
+            return await work(conn)
+
+    return await asyncio.shield(run())
 
 
 # ---------------------------------------------------------------- trades
@@ -591,7 +610,8 @@ class DeliveryRepository:
     async def claim(self, platform: Platform, now: datetime, lease: timedelta, limit: int = 50) -> list[Delivery]:
         """Take due deliveries and push their next attempt past `lease`, so a crash mid-send retries
         them after the lease, and a second worker does not take the same rows."""
-        async with in_transaction() as conn:
+
+        async def take(conn: BaseDBAsyncClient) -> list[DeliveryRow]:
             query = (
                 DeliveryRow.filter(
                     platform=platform.value, status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now
@@ -605,7 +625,9 @@ class DeliveryRepository:
             rows = await query
             if rows:
                 await DeliveryRow.filter(id__in=[r.id for r in rows]).using_db(conn).update(next_attempt_at=now + lease)
-        return [delivery_from_row(r) for r in rows]
+            return list(rows)
+
+        return [delivery_from_row(r) for r in await atomic(take)]
 
     async def mark_sent(
         self, delivery_ids: Sequence[int], now: datetime, status: DeliveryStatus = DeliveryStatus.SENT
@@ -730,8 +752,9 @@ class ClassificationRepository:
         latest = {r.address: r for r in results}
         if not latest:
             return {}
-        async with in_transaction():
-            rows = await WalletClassificationRow.filter(address__in=list(latest))
+
+        async def upsert(conn: BaseDBAsyncClient) -> dict[str, WalletClassification]:
+            rows = await WalletClassificationRow.filter(address__in=list(latest)).using_db(conn)
             previous = {row.address: classification_from_row(row) for row in rows}
             await WalletClassificationRow.bulk_create(
                 [
@@ -748,7 +771,11 @@ class ClassificationRepository:
                 ],
                 on_conflict=["address"],
                 update_fields=["classification", "score", "stage", "reasons", "details", "classified_at"],
+                using_db=conn,
             )
+            return previous
+
+        previous = await atomic(upsert)
         return {address: previous.get(address) for address in latest}
 
     async def classified_at(self, addresses: Sequence[str]) -> dict[str, datetime]:

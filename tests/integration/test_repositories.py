@@ -178,3 +178,23 @@ async def test_subscription_and_outbox(db: str) -> None:
     assert await repos.deliveries.claim(Platform.TELEGRAM, T0 + timedelta(hours=1), timedelta(seconds=30)) == []
     assert (await repos.deliveries.all_for_alert(stored.id))[0].status is DeliveryStatus.SENT
     assert await repos.deliveries.backlog() == {}
+
+
+async def test_a_cancelled_claim_never_leaves_the_database_locked(db: str) -> None:
+    """Cancelling a delivery worker mid-claim (as stop() does) must not wedge later queries."""
+    import asyncio
+
+    repos = Repositories()
+    stored, _ = await repos.alerts.save_alert(alert_for(trade(1)))
+    assert stored.id is not None
+    await repos.deliveries.enqueue(
+        [Delivery(alert_id=stored.id, destination_kind=DestinationKind.TELEGRAM_CHAT, destination_id="42")], T0
+    )
+    for yields in range(12):  # cancel at each await point of the claim in turn
+        task = asyncio.create_task(repos.deliveries.claim(Platform.TELEGRAM, T0, timedelta(seconds=1)))
+        for _ in range(yields):
+            await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        async with asyncio.timeout(5):
+            assert await repos.alerts.count() == 1
