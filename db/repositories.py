@@ -7,6 +7,7 @@ trades and alerts carry a unique dedup key and a second save stores nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
@@ -79,19 +80,30 @@ def _placeholders(count: int, start: int = 1) -> str:
 T = TypeVar("T")
 
 
-async def atomic(work: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
+async def atomic(
+    work: Callable[[BaseDBAsyncClient], Awaitable[T]], undo: Callable[[T], Awaitable[None]] | None = None
+) -> T:
     """Run `work` in one transaction that a cancelled caller cannot cut in half.
 
     tortoise's SQLite transaction takes the connection lock before BEGIN and never frees it if
-    cancelled there, after which every query waits forever; shielded, the transaction always
-    finishes and the caller still sees its cancellation.
+    cancelled there, after which every query waits forever. Shielded, the transaction always
+    finishes; if the caller was cancelled meanwhile, `undo` gets the result it will never see
+    (e.g. leased rows go back), then the caller sees its cancellation.
     """
 
     async def run() -> T:
         async with in_transaction() as conn:
             return await work(conn)
 
-    return await asyncio.shield(run())
+    inner = asyncio.ensure_future(run())
+    try:
+        return await asyncio.shield(inner)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            result = await asyncio.shield(inner)
+            if undo is not None:
+                await asyncio.shield(undo(result))
+        raise
 
 
 # ---------------------------------------------------------------- trades
@@ -627,7 +639,11 @@ class DeliveryRepository:
                 await DeliveryRow.filter(id__in=[r.id for r in rows]).using_db(conn).update(next_attempt_at=now + lease)
             return list(rows)
 
-        return [delivery_from_row(r) for r in await atomic(take)]
+        async def hand_back(rows: list[DeliveryRow]) -> None:  # the worker was stopped mid-claim
+            if rows:
+                await self.release([r.id for r in rows], now)
+
+        return [delivery_from_row(r) for r in await atomic(take, hand_back)]
 
     async def mark_sent(
         self, delivery_ids: Sequence[int], now: datetime, status: DeliveryStatus = DeliveryStatus.SENT

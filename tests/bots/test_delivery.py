@@ -497,6 +497,8 @@ async def test_routing_reads_subscriptions_again_when_told_or_when_the_cache_age
         h.dispatcher.invalidate_routing()  # what CommandService.on_change does
         seen = await h.publish(trade_alert(2))
         await wait_until(lambda: len(telegram.sent) == 1, what="delivery to the new subscriber")
+        # the "sent" mark is written just after the send returns
+        await eventually(lambda: _statuses_are(h, seen, [DeliveryStatus.SENT]), what="the sent mark")
         assert await h.statuses(seen) == [DeliveryStatus.SENT]
 
         await repos.subscriptions.deactivate(DestinationKind.TELEGRAM_CHAT, CHAT)
@@ -506,6 +508,10 @@ async def test_routing_reads_subscriptions_again_when_told_or_when_the_cache_age
         assert await h.statuses(after) == []
     finally:
         await h.dispatcher.stop()
+
+
+async def _statuses_are(h: Harness, alert: Alert, expected: list[DeliveryStatus]) -> bool:
+    return await h.statuses(alert) == expected
 
 
 async def _is_routed(h: Harness, alert: Alert) -> bool:
@@ -522,6 +528,11 @@ async def test_the_backlog_gauge_follows_the_outbox(db: str, repos: Repositories
     try:
         alert = await h.publish(trade_alert(1))
         await eventually(lambda: _with_status(h, alert, DeliveryStatus.PENDING))
+        # the gauge is refreshed after the outbox write
+        await wait_until(
+            lambda: REGISTRY.get_sample_value("scanner_delivery_backlog", {"platform": "telegram"}) == 1,
+            what="the backlog gauge",
+        )
         assert REGISTRY.get_sample_value("scanner_delivery_backlog", {"platform": "telegram"}) == 1
     finally:
         await h.dispatcher.stop()

@@ -198,3 +198,5 @@ async def test_a_cancelled_claim_never_leaves_the_database_locked(db: str) -> No
         await asyncio.gather(task, return_exceptions=True)
         async with asyncio.timeout(5):
             assert await repos.alerts.count() == 1
+    # a claim whose worker was stopped hands its rows back: the delivery is due at once
+    assert len(await repos.deliveries.claim(Platform.TELEGRAM, T0, timedelta(seconds=1))) == 1
