@@ -14,7 +14,6 @@ from scanner_core.models import now_utc
 from tests.conftest import free_port
 from tests.support.tcp_proxy import TcpProxy
 
-
 COUNTER: Codec[dict[str, int]] = Codec("test-counter/1", dict[str, int])
 NUMBER: Codec[int] = Codec("test-number/1", int)
 
