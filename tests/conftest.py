@@ -126,6 +126,7 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "delivery_workers",
 )
 
 

@@ -290,6 +290,38 @@ class FakeFeed:
     reconnects: int = 2
 
 
+class DiesAfterTheWire:
+    """A notifier in a process that dies right after the platform accepted a message: the send
+    went out, the call never returns, so the outbox never marks it sent."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.platform = inner.platform
+        self.on_the_wire = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.inner.ready)
+
+    async def send_view(self, destination: Any, view: Any, **kwargs: Any) -> None:
+        await self.inner.send_view(destination, view, **kwargs)
+        self.on_the_wire.set()
+        await asyncio.Event().wait()  # the process is gone before the "sent" mark
+
+    async def send_text(self, destination_id: str, text: str) -> None:
+        await self.inner.send_text(destination_id, text)
+
+
+async def crash(dispatcher: Any) -> None:
+    """What a killed process leaves of an outbox dispatcher: every task gone mid-step, nothing
+    handed back, nothing marked."""
+    tasks = [*dispatcher._tasks, *dispatcher._background]
+    tasks += [t for sender in dispatcher.senders.values() for t in sender.inflight]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
