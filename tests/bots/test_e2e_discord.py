@@ -22,7 +22,7 @@ from scanner_core.commands import CommandService
 from scanner_core.config import Settings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import Alert, DeliveryStatus, DestinationKind, Platform, Severity
-from tests.bots.support import CONDITION, SLUG, WALLET, DiesAfterTheWire, crash, eventually, trade_alert, wait_until
+from tests.bots.support import CONDITION, SLUG, WALLET, crash_mid_send, eventually, trade_alert, wait_until
 from tests.conftest import FakeClock
 from tests.fakes.discord import MANAGE_GUILD, FakeDiscord, SentMessage
 
@@ -286,16 +286,15 @@ async def test_a_send_repeated_after_a_crash_shows_once(world: World) -> None:
     await w.slash("route", w.dc.admin_user_id, "add", what="info", channel=channel)
     await w.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
     [notifier] = w.bots.notifiers()
-    dying = DiesAfterTheWire(notifier)
     config = DeliveryConfig.from_settings(w.settings, idle_poll=0.05, digest_every=None)
-    before = Dispatcher(w.repos, w.bus, [dying], config=config, clock=w.clock)
-    await before.start()
-    stored = await w.publish(trade_alert(1))
-    await asyncio.wait_for(dying.on_the_wire.wait(), 5)
-    await crash(before)
+
+    def outbox(notifiers: list[Any]) -> Dispatcher:
+        return Dispatcher(w.repos, w.bus, notifiers, config=config, clock=w.clock)
+
+    stored = await crash_mid_send(outbox, notifier, lambda: w.publish(trade_alert(1)))
     [first] = await w.dc.wait_for_channel_messages(1, channel_id=channel)
 
-    after = Dispatcher(w.repos, w.bus, [notifier], config=config, clock=w.clock)  # the restart
+    after = outbox([notifier])  # the restart
     await after.start()
     try:
         [delivery] = await eventually(lambda: _sent(world, stored), what="the delivery marked sent")

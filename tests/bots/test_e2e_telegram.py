@@ -4,10 +4,10 @@ flood control, a blocked chat, webhook mode and a restart in the middle of 100 a
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,7 +22,7 @@ from scanner_core.commands import CommandService
 from scanner_core.config import Settings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import Alert, DeliveryStatus, DestinationKind
-from tests.bots.support import CONDITION, SLUG, WALLET, DiesAfterTheWire, crash, eventually, trade_alert, wait_until
+from tests.bots.support import CONDITION, SLUG, WALLET, crash_mid_send, eventually, trade_alert, wait_until
 from tests.conftest import FakeClock, free_port
 from tests.fakes.telegram import FakeTelegram, html_to_text
 
@@ -293,16 +293,15 @@ async def test_a_message_in_flight_at_a_crash_arrives_at_most_twice(world: World
     await world.command("/subscribe")
     await world.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
     [notifier] = world.bots.notifiers()
-    dying = DiesAfterTheWire(notifier)
     config = DeliveryConfig.from_settings(world.settings, idle_poll=0.05, digest_every=None)
-    before = Dispatcher(world.repos, world.bus, [dying], config=config, clock=world.clock)
-    await before.start()
-    in_flight = await world.publish(trade_alert(1))
-    await asyncio.wait_for(dying.on_the_wire.wait(), 5)
-    await crash(before)
+
+    def outbox(notifiers: list[Any]) -> Dispatcher:
+        return Dispatcher(world.repos, world.bus, notifiers, config=config, clock=world.clock)
+
+    in_flight = await crash_mid_send(outbox, notifier, lambda: world.publish(trade_alert(1)))
     waiting = await world.publish(trade_alert(2))  # stored while the process is down
 
-    after = Dispatcher(world.repos, world.bus, [notifier], config=config, clock=world.clock)
+    after = outbox([notifier])  # the restart
     await after.start()
     try:
         sent = [[DeliveryStatus.SENT]] * 2
