@@ -11,9 +11,9 @@
    outbox) and that worker's generation (counted up at every start), so a restarted worker takes
    back what its dead generation had claimed at once, while the claims of another live worker wait
    for their lease to run out. A message that was on the wire when the process died is sent again:
-   each send carries a key derived from its deliveries (`send_key`), which Discord enforces as a
-   message nonce (the repeat is dropped); Telegram has no such key, so there that one message can
-   arrive twice (at most one repeat per crash).
+   each send carries a key derived from what it delivers (`send_key`: the alert and destination),
+   which Discord enforces as a message nonce (the repeat is dropped); Telegram has no such key, so
+   there that one message can arrive twice (at most one repeat per crash).
 3. Failures: a rate limit pauses only that platform's bucket and retries the same delivery (no
    attempt spent); a transient error retries with exponential backoff until
    `delivery_max_attempts`; a dead destination (blocked, missing access) ends its pending and held
@@ -149,11 +149,11 @@ class DeliveryConfig:
         return (self.worker_name or socket.gethostname() or "polyscan")[:64]
 
 
-def send_key(what: str, deliveries: Iterable[Delivery]) -> str:
+def send_key(*identity: str) -> str:
     """The idempotency key of one send (24 characters: Discord nonces take at most 25). The same
-    deliveries always give the same key, so a send repeated after a crash is recognised."""
-    ids = ",".join(str(_id(d)) for d in sorted(deliveries, key=_id))
-    return hashlib.blake2b(f"{what}:{ids}".encode(), digest_size=12).hexdigest()
+    message to the same destination always gets the same key (alert dedup keys, not row ids, so
+    it holds across databases too), and a send repeated after a crash is recognised."""
+    return hashlib.blake2b("\x1f".join(identity).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,8 @@ class _Sender:
         while True:
             await self.bucket.acquire()
             view = alert_view(alert, self.d.clock(), min_resolved=self.d.config.min_resolved)
-            outcome = await self._shielded(self._attempt(delivery, destination, view))
+            key = send_key(alert.dedup_key, destination.kind.value, destination.id)
+            outcome = await self._shielded(self._attempt(delivery, destination, view, key))
             if isinstance(outcome, float):
                 self.bucket.pause(outcome)
                 continue
@@ -242,15 +243,12 @@ class _Sender:
         task.add_done_callback(self.inflight.discard)
         return await asyncio.shield(task)
 
-    async def _attempt(self, delivery: Delivery, destination: Destination, view: Any) -> bool | float:
+    async def _attempt(self, delivery: Delivery, destination: Destination, view: Any, key: str) -> bool | float:
         """True: sent (or given up); False: destination dead; float: rate limited, retry after it."""
         repos = self.d.repos
         try:
             await self.notifier.send_view(
-                destination,
-                view,
-                mention_role_id=delivery.mention_role_id,
-                idempotency_key=send_key(f"alert {delivery.alert_id}", [delivery]),
+                destination, view, mention_role_id=delivery.mention_role_id, idempotency_key=key
             )
         except DeliveryError as exc:
             return await self._failed(delivery, destination, exc)
@@ -307,7 +305,10 @@ class _Sender:
             while ordered:
                 await self.bucket.acquire()
                 view = digest_view(ordered, job.reason, self.d.clock())
-                outcome = await self._shielded(self._send_digest(job, view, ids))
+                key = send_key(
+                    "digest", job.destination.kind.value, job.destination.id, *(a.dedup_key for a in ordered)
+                )
+                outcome = await self._shielded(self._send_digest(job, view, ids, key))
                 if isinstance(outcome, float):
                     self.bucket.pause(outcome)
                     continue
@@ -315,10 +316,10 @@ class _Sender:
         finally:
             self.digests_in_flight.discard(job.destination)
 
-    async def _send_digest(self, job: DigestJob, view: Any, ids: list[int]) -> float | None:
+    async def _send_digest(self, job: DigestJob, view: Any, ids: list[int], key: str) -> float | None:
         repos = self.d.repos
         try:
-            await self.notifier.send_view(job.destination, view, idempotency_key=send_key("digest", job.deliveries))
+            await self.notifier.send_view(job.destination, view, idempotency_key=key)
         except DeliveryError as exc:
             if exc.retry_after is not None:
                 return max(0.0, exc.retry_after)

@@ -700,18 +700,10 @@ class DeliveryRepository:
     ) -> None:
         """Schedule the next attempt. The claim ends (a restart must not hurry a backoff) unless
         `keep_claim`: the worker retries it itself once `next_at` comes (a rate limit)."""
-        if keep_claim:
-            await DeliveryRow.filter(id=delivery_id).update(
-                attempts=attempts, next_attempt_at=next_at, last_error=error[:500]
-            )
-        else:
-            await DeliveryRow.filter(id=delivery_id).update(
-                attempts=attempts,
-                next_attempt_at=next_at,
-                last_error=error[:500],
-                lease_owner=None,
-                lease_generation=None,
-            )
+        changes: dict[str, Any] = {"attempts": attempts, "next_attempt_at": next_at, "last_error": error[:500]}
+        if not keep_claim:
+            changes |= {"lease_owner": None, "lease_generation": None}
+        await DeliveryRow.filter(id=delivery_id).update(**changes)
 
     async def mark_status(self, delivery_ids: Sequence[int], status: DeliveryStatus, error: str = "") -> None:
         if delivery_ids:

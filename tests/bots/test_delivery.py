@@ -19,7 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.admin import ChatAdminNotifier, admin_text
 from bot.bots import ChatBots, delivery_notifiers
-from bot.delivery import DeliveryConfig, Dispatcher, TokenBucket
+from bot.delivery import DeliveryConfig, Dispatcher, TokenBucket, send_key
 from bot.notifiers import ConsoleNotifier, MessageRejected, discord_error, telegram_error
 from db.repositories import Repositories
 from scanner_core.bus import AlertBus
@@ -434,6 +434,14 @@ async def test_channel_digest_and_channel_rules(db: str, repos: Repositories) ->
     finally:
         await h.dispatcher.stop()
     assert discord_.sent[1][1].title == "⏸ 2 alerts held back by your hourly limit"
+    assert all(discord_.keys) and len(set(discord_.keys)) == 2  # the alert and the digest: each its own key
+
+
+def test_a_send_key_names_one_message_to_one_destination() -> None:
+    key = send_key("alert-dedup-key", "telegram_chat", "42")
+    assert key == send_key("alert-dedup-key", "telegram_chat", "42") and len(key) == 24  # a Discord nonce: <= 25
+    assert key != send_key("alert-dedup-key", "telegram_chat", "43")
+    assert send_key("a", "bc") != send_key("ab", "c")
 
 
 async def test_without_bots_the_console_prints_every_alert(
