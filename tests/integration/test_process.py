@@ -63,7 +63,8 @@ async def test_run_serves_health_and_metrics_then_stops_cleanly(tmp_path: Path) 
             assert (tmp_path / "run.db").exists()
             async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
                 assert b"scanner_trades_received_total" in await response.read()
-            await tg.wait_for_calls("getUpdates", 1, timeout=30)  # the bot logged in (to the fake) and polls
+            # logged in to the fake and about to poll (getUpdates is recorded only when its long poll ends)
+            await tg.wait_for_calls("deleteWebhook", 1, timeout=30)
         finally:
             proc.send_signal(signal.SIGTERM)
             raw_out, raw_err = await asyncio.wait_for(proc.communicate(), timeout=30)
