@@ -5,10 +5,15 @@
    with scanner_core.routing, writes the deliveries rows, and only then marks the alerts routed.
    Writing rows twice is harmless: (alert, destination) is unique.
 2. One sender per platform claims due PENDING rows with a lease, sends each through its notifier
-   under a per-platform token bucket, and marks it sent. A claimed row that is never marked (a
-   crash) is claimed again when its lease runs out; a clean stop hands claims back at once. A send
-   and its "sent" mark run shielded, so stopping never cuts between them: after a restart unsent
-   deliveries go out and sent ones are not repeated.
+   under a per-platform token bucket, and marks it sent. A send and its "sent" mark run shielded,
+   so stopping never cuts between them; a clean stop hands claims back at once.
+   After a crash: a claim records its worker (`delivery_worker_name`, one per process sharing the
+   outbox) and that worker's generation (counted up at every start), so a restarted worker takes
+   back what its dead generation had claimed at once, while the claims of another live worker wait
+   for their lease to run out. A message that was on the wire when the process died is sent again:
+   each send carries a key derived from what it delivers (`send_key`: the alert and destination),
+   which Discord enforces as a message nonce (the repeat is dropped); Telegram has no such key, so
+   there that one message can arrive twice (at most one repeat per crash).
 3. Failures: a rate limit pauses only that platform's bucket and retries the same delivery (no
    attempt spent); a transient error retries with exponential backoff until
    `delivery_max_attempts`; a dead destination (blocked, missing access) ends its pending and held
@@ -26,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import socket
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -34,7 +41,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.notifiers import MessageRejected, Notifier
-from db.repositories import Repositories
+from db.repositories import LeaseOwner, Repositories
 from scanner_core import routing
 from scanner_core.bus import AlertBus
 from scanner_core.bus import Subscription as BusSubscription
@@ -117,6 +124,7 @@ class DeliveryConfig:
     channel_max_per_hour: int = 30
     min_resolved: int = 10
     stop_timeout: float = 10.0
+    worker_name: str = ""  # this process among those sharing the outbox; empty = the host name
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> DeliveryConfig:
@@ -130,11 +138,22 @@ class DeliveryConfig:
             },
             channel_max_per_hour=settings.default_max_alerts_per_hour,
             min_resolved=settings.wallet_min_resolved_positions,
+            worker_name=settings.delivery_worker_name,
         )
         return replace(base, **overrides)
 
     def backoff(self, attempts: int) -> float:
         return float(min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1)))
+
+    def resolved_worker_name(self) -> str:
+        return (self.worker_name or socket.gethostname() or "polyscan")[:64]
+
+
+def send_key(*identity: str) -> str:
+    """The idempotency key of one send (24 characters: Discord nonces take at most 25). The same
+    message to the same destination always gets the same key (alert dedup keys, not row ids, so
+    it holds across databases too), and a send repeated after a crash is recognised."""
+    return hashlib.blake2b("\x1f".join(identity).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -182,7 +201,7 @@ class _Sender:
             await self._digest(self.digests.get_nowait())
             return
         batch = await self.d.repos.deliveries.claim(
-            self.platform, self.d.clock(), self.d.config.lease, limit=self.d.config.claim_batch
+            self.platform, self.d.clock(), self.d.config.lease, limit=self.d.config.claim_batch, owner=self.d.owner
         )
         if not batch:
             await self._idle()
@@ -211,7 +230,8 @@ class _Sender:
         while True:
             await self.bucket.acquire()
             view = alert_view(alert, self.d.clock(), min_resolved=self.d.config.min_resolved)
-            outcome = await self._shielded(self._attempt(delivery, destination, view))
+            key = send_key(alert.dedup_key, destination.kind.value, destination.id)
+            outcome = await self._shielded(self._attempt(delivery, destination, view, key))
             if isinstance(outcome, float):
                 self.bucket.pause(outcome)
                 continue
@@ -223,11 +243,13 @@ class _Sender:
         task.add_done_callback(self.inflight.discard)
         return await asyncio.shield(task)
 
-    async def _attempt(self, delivery: Delivery, destination: Destination, view: Any) -> bool | float:
+    async def _attempt(self, delivery: Delivery, destination: Destination, view: Any, key: str) -> bool | float:
         """True: sent (or given up); False: destination dead; float: rate limited, retry after it."""
         repos = self.d.repos
         try:
-            await self.notifier.send_view(destination, view, mention_role_id=delivery.mention_role_id)
+            await self.notifier.send_view(
+                destination, view, mention_role_id=delivery.mention_role_id, idempotency_key=key
+            )
         except DeliveryError as exc:
             return await self._failed(delivery, destination, exc)
         except Exception as exc:  # a notifier bug must not stop the sender: count it as transient
@@ -245,7 +267,7 @@ class _Sender:
             DELIVERIES_FAILED.labels(platform=self.platform.value, reason="rate_limited").inc()
             wait = max(0.0, exc.retry_after)
             lease = timedelta(seconds=wait) + self.d.config.lease  # keep it ours while we wait
-            await repos.deliveries.mark_retry(_id(delivery), delivery.attempts, now + lease, text)
+            await repos.deliveries.mark_retry(_id(delivery), delivery.attempts, now + lease, text, keep_claim=True)
             log.info("rate_limited", platform=self.platform.value, retry_after=wait)
             return wait
         if exc.permanent:
@@ -283,7 +305,10 @@ class _Sender:
             while ordered:
                 await self.bucket.acquire()
                 view = digest_view(ordered, job.reason, self.d.clock())
-                outcome = await self._shielded(self._send_digest(job, view, ids))
+                key = send_key(
+                    "digest", job.destination.kind.value, job.destination.id, *(a.dedup_key for a in ordered)
+                )
+                outcome = await self._shielded(self._send_digest(job, view, ids, key))
                 if isinstance(outcome, float):
                     self.bucket.pause(outcome)
                     continue
@@ -291,10 +316,10 @@ class _Sender:
         finally:
             self.digests_in_flight.discard(job.destination)
 
-    async def _send_digest(self, job: DigestJob, view: Any, ids: list[int]) -> float | None:
+    async def _send_digest(self, job: DigestJob, view: Any, ids: list[int], key: str) -> float | None:
         repos = self.d.repos
         try:
-            await self.notifier.send_view(job.destination, view)
+            await self.notifier.send_view(job.destination, view, idempotency_key=key)
         except DeliveryError as exc:
             if exc.retry_after is not None:
                 return max(0.0, exc.retry_after)
@@ -356,10 +381,12 @@ class Dispatcher:
         self._monotonic = monotonic
         self._inputs: tuple[list[Subscription], list[ChannelRule]] | None = None
         self._inputs_at = 0.0
+        self.owner: LeaseOwner | None = None  # this worker and generation, once started
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        await self._take_back_dead_claims()
         self._bus_sub = self.bus.subscribe("delivery")
         self._tasks.append(asyncio.create_task(self._route_loop(self._bus_sub), name="delivery-router"))
         for platform, sender in self.senders.items():
@@ -367,6 +394,19 @@ class Dispatcher:
         if self.config.digest_every is not None:
             self._tasks.append(asyncio.create_task(self._digest_loop(self.config.digest_every), name="digests"))
         self._health(State.OK, f"senders: {', '.join(p.value for p in self.senders) or 'none'}")
+
+    async def _take_back_dead_claims(self) -> None:
+        """Start a new generation of this worker and make what the previous one claimed (and a
+        crash left leased) due at once, instead of after the lease."""
+        name = self.config.resolved_worker_name()
+        try:
+            self.owner = await self.repos.deliveries.start_worker(name, self.clock())
+            taken = await self.repos.deliveries.reclaim(self.owner, self.clock())
+        except Exception:  # the outbox still works: claims stay unowned and wait for their lease
+            log.exception("delivery_worker_start_failed", worker=name)
+            self.owner = None
+            return
+        log.info("delivery_worker_started", worker=name, generation=self.owner.generation, reclaimed=taken)
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -5,6 +5,10 @@ scanner_core.ports.DeliveryError: `retry_after` when rate limited, `permanent` w
 is gone (bot blocked, kicked, missing access, unknown chat), `MessageRejected` when the platform
 refused this message but the destination is fine. Everything else is transient (network, 5xx).
 The outbox (bot/delivery.py) decides what to do with each; notifiers never retry or sleep.
+`idempotency_key` names one send: the same key means the same message. Discord gets it as the
+message nonce with `enforce_nonce` (discord.py sets that flag with any nonce), so a send repeated
+within a few minutes returns the first message instead of posting a second one. Telegram has no
+such key.
 
 Notifiers read the current bot through a callable, because a bot is re-created when a login is
 retried (bot/bots.py).
@@ -47,7 +51,14 @@ class Notifier(Protocol):
         """Connected and able to send; the outbox waits (without spending attempts) until it is."""
         ...
 
-    async def send_view(self, destination: Destination, view: View, *, mention_role_id: str | None = None) -> None: ...
+    async def send_view(
+        self,
+        destination: Destination,
+        view: View,
+        *,
+        mention_role_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
 
     async def send_text(self, destination_id: str, text: str) -> None: ...
 
@@ -98,7 +109,14 @@ class TelegramNotifier:
             raise DeliveryError("telegram bot is not running")
         return current
 
-    async def send_view(self, destination: Destination, view: View, *, mention_role_id: str | None = None) -> None:
+    async def send_view(
+        self,
+        destination: Destination,
+        view: View,
+        *,
+        mention_role_id: str | None = None,
+        idempotency_key: str | None = None,  # the Bot API has nothing to carry it
+    ) -> None:
         message = telegram_render.render(view)
         await self._send(destination.id, message.text, message.reply_markup)
 
@@ -156,9 +174,19 @@ class DiscordNotifier:
             return client.get_user(ident) or await client.fetch_user(ident)
         return client.get_channel(ident) or await client.fetch_channel(ident)
 
-    async def send_view(self, destination: Destination, view: View, *, mention_role_id: str | None = None) -> None:
+    async def send_view(
+        self,
+        destination: Destination,
+        view: View,
+        *,
+        mention_role_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         message = discord_render.render(view, mention_role_id=mention_role_id)
-        await self._send(destination, message.send_kwargs())
+        kwargs = message.send_kwargs()
+        if idempotency_key is not None:
+            kwargs["nonce"] = idempotency_key  # sent with enforce_nonce: a repeat returns the first message
+        await self._send(destination, kwargs)
 
     async def send_text(self, destination_id: str, text: str) -> None:
         destination = Destination(DestinationKind.DISCORD_CHANNEL, destination_id)
@@ -195,7 +223,14 @@ class ConsoleNotifier:
         stream.write(f"{text}\n{'─' * 60}\n")
         stream.flush()
 
-    async def send_view(self, destination: Destination, view: View, *, mention_role_id: str | None = None) -> None:
+    async def send_view(
+        self,
+        destination: Destination,
+        view: View,
+        *,
+        mention_role_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         self._write(plain_text(view))
 
     async def send_text(self, destination_id: str, text: str) -> None:

@@ -206,6 +206,10 @@ class DeliveryRow(Model):
     last_error = fields.TextField(default="")
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
+    # who holds the claim (a delivery worker and its generation): a restarted worker takes its own
+    # dead claims back at once, while another live worker's wait for their lease to end
+    lease_owner = fields.CharField(max_length=64, null=True)
+    lease_generation = fields.IntField(null=True)
 
     class Meta:
         table = "deliveries"
@@ -213,7 +217,19 @@ class DeliveryRow(Model):
         indexes = (
             Index(fields=("platform", "status", "next_attempt_at")),
             Index(fields=("destination_kind", "destination_id", "status")),
+            Index(fields=("status", "lease_owner")),
         )
+
+
+class DeliveryWorkerRow(Model):
+    """One delivery worker (a process sharing the outbox) by name, and how often it has started."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    generation = fields.IntField()
+    started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "delivery_workers"
 
 
 class WalletClassificationRow(Model):

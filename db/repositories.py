@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -25,6 +25,7 @@ from db.models import (
     AlertRow,
     ChannelRuleRow,
     DeliveryRow,
+    DeliveryWorkerRow,
     MarketRow,
     SubscriptionRow,
     SystemMetricRow,
@@ -586,7 +587,39 @@ class ChannelRuleRepository:
 # ---------------------------------------------------------------- deliveries (the outbox)
 
 
+@dataclass(frozen=True, slots=True)
+class LeaseOwner:
+    """A delivery worker holding claims: its name (one per process sharing the outbox) and its
+    generation (one per start of that process)."""
+
+    name: str
+    generation: int
+
+
 class DeliveryRepository:
+    async def start_worker(self, name: str, now: datetime) -> LeaseOwner:
+        """Count one more start of the worker `name`: what its earlier generations claimed is dead."""
+        name_ph, started_ph = _placeholders(2).split(", ")
+        table = DeliveryWorkerRow._meta.db_table
+        # one atomic statement, so two processes starting at once still get distinct generations
+        sql = (
+            f"INSERT INTO {table} (name, generation, started_at) VALUES ({name_ph}, 1, {started_ph}) "  # noqa: S608
+            f"ON CONFLICT (name) DO UPDATE SET generation = {table}.generation + 1, "
+            "started_at = excluded.started_at RETURNING generation"
+        )
+        started: Any = now.isoformat() if _dialect() == "sqlite" else now
+        rows = await connections.get("default").execute_query_dict(sql, [name, started])  # fetches RETURNING
+        return LeaseOwner(name, int(rows[0]["generation"]))
+
+    async def reclaim(self, owner: LeaseOwner, now: datetime) -> int:
+        """Make the pending deliveries that earlier generations of `owner` claimed due at once (a
+        crash left them leased); returns how many. Other workers' claims are not touched."""
+        return int(
+            await DeliveryRow.filter(
+                status=DeliveryStatus.PENDING.value, lease_owner=owner.name, lease_generation__lt=owner.generation
+            ).update(next_attempt_at=now, lease_owner=None, lease_generation=None)
+        )
+
     async def enqueue(self, deliveries: Sequence[Delivery], now: datetime) -> int:
         """Write (alert x destination) rows before anything is sent; repeats are ignored."""
         if not deliveries:
@@ -619,9 +652,12 @@ class DeliveryRepository:
         )
         return [delivery_from_row(r) for r in rows]
 
-    async def claim(self, platform: Platform, now: datetime, lease: timedelta, limit: int = 50) -> list[Delivery]:
+    async def claim(
+        self, platform: Platform, now: datetime, lease: timedelta, limit: int = 50, *, owner: LeaseOwner | None = None
+    ) -> list[Delivery]:
         """Take due deliveries and push their next attempt past `lease`, so a crash mid-send retries
-        them after the lease, and a second worker does not take the same rows."""
+        them after the lease (or as soon as `owner` starts again: `reclaim`), and a second worker
+        does not take the same rows."""
 
         async def take(conn: BaseDBAsyncClient) -> list[DeliveryRow]:
             query = (
@@ -636,7 +672,15 @@ class DeliveryRepository:
                 query = query.select_for_update(skip_locked=True)
             rows = await query
             if rows:
-                await DeliveryRow.filter(id__in=[r.id for r in rows]).using_db(conn).update(next_attempt_at=now + lease)
+                await (
+                    DeliveryRow.filter(id__in=[r.id for r in rows])
+                    .using_db(conn)
+                    .update(
+                        next_attempt_at=now + lease,
+                        lease_owner=owner.name if owner else None,
+                        lease_generation=owner.generation if owner else None,
+                    )
+                )
             return list(rows)
 
         async def hand_back(rows: list[DeliveryRow]) -> None:  # the worker was stopped mid-claim
@@ -651,10 +695,15 @@ class DeliveryRepository:
         if delivery_ids:
             await DeliveryRow.filter(id__in=list(delivery_ids)).update(status=status.value, sent_at=now, last_error="")
 
-    async def mark_retry(self, delivery_id: int, attempts: int, next_at: datetime, error: str) -> None:
-        await DeliveryRow.filter(id=delivery_id).update(
-            attempts=attempts, next_attempt_at=next_at, last_error=error[:500]
-        )
+    async def mark_retry(
+        self, delivery_id: int, attempts: int, next_at: datetime, error: str, *, keep_claim: bool = False
+    ) -> None:
+        """Schedule the next attempt. The claim ends (a restart must not hurry a backoff) unless
+        `keep_claim`: the worker retries it itself once `next_at` comes (a rate limit)."""
+        changes: dict[str, Any] = {"attempts": attempts, "next_attempt_at": next_at, "last_error": error[:500]}
+        if not keep_claim:
+            changes |= {"lease_owner": None, "lease_generation": None}
+        await DeliveryRow.filter(id=delivery_id).update(**changes)
 
     async def mark_status(self, delivery_ids: Sequence[int], status: DeliveryStatus, error: str = "") -> None:
         if delivery_ids:
@@ -709,7 +758,7 @@ class DeliveryRepository:
         """Hand claimed but unsent deliveries back at once (a clean stop), instead of after the lease."""
         if delivery_ids:
             await DeliveryRow.filter(id__in=list(delivery_ids), status=DeliveryStatus.PENDING.value).update(
-                next_attempt_at=now
+                next_attempt_at=now, lease_owner=None, lease_generation=None
             )
 
     async def backlog(self) -> dict[str, int]:

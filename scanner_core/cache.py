@@ -1,29 +1,108 @@
 """Two-level cache: a bounded in-memory LRU (L1) in front of Redis through aiocache (L2).
 
-`get_with_cache(key, fetch, ttl)` is the one entry point. Concurrent misses on one key share one
-fetch. If Redis is down or goes down, the cache keeps serving from L1 (and fetching), logs once,
-reports itself degraded, and tries Redis again every `retry_seconds` until it answers.
+`get_with_cache(key, fetch, ttl, codec=...)` is the one entry point. Concurrent misses on one key
+share one fetch. If Redis is down or goes down, the cache keeps serving from L1 (and fetching),
+logs once, reports itself degraded, and tries Redis again every `retry_seconds` until it answers.
+
+Nothing crosses the process boundary but JSON of explicit types. A value reaches Redis only
+through the `Codec` its caller passes; a call without a codec keeps the value in L1 and never
+writes or reads Redis. Reading back, the codec checks the JSON against its type (strictly, with
+pydantic: only the declared dataclasses, enums, Decimals, aware datetimes ... are built, never an
+arbitrary class); anything else (a pickle, another codec's value, a naive datetime, garbage) is a
+`CodecError`, which the cache counts (`scanner_cache_rejected_total{codec}`), logs and treats as a
+miss. Whoever can write to Redis can at worst make polyscan fetch again.
+
+Adding a cached type: declare its codec once, next to the type or in `scanner_core/cache_codecs.py`,
+with a name that changes when the JSON shape does (an old shape is then a miss, not a wrong value):
+
+    PROFILE: Codec[WalletProfile] = Codec("wallet-profile/1", WalletProfile)
+    profile = await cache.get_with_cache(key, fetch, ttl, codec=PROFILE)
+
+`Codec(name, type_)` handles frozen dataclasses, tuples, lists, unions with None, Decimal, int,
+float, str, bool, enums and datetimes. For a value the pydantic schema cannot describe (compact
+bytes), use `bytes` (base64 in the JSON) plus `check=`, a function that raises if the value is not
+what it claims to be (scanner_core/walletscan/codec.py does this). `tests/integration/
+test_cache_values.py` round-trips every codec through real Redis: add a sample of the new type there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from aiocache import RedisCache
-from aiocache.serializers import PickleSerializer
+from aiocache.serializers import NullSerializer
 from cachetools import TLRUCache
+from pydantic import ConfigDict, TypeAdapter
 
 from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
-from scanner_core.metrics import CACHE_DEGRADED, CACHE_HITS, CACHE_MISSES
+from scanner_core.metrics import CACHE_DEGRADED, CACHE_HITS, CACHE_MISSES, CACHE_REJECTED
 
 T = TypeVar("T")
 _MISSING = object()
 log = get_logger("cache")
+_JSON_CONFIG = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+
+class CodecError(ValueError):
+    """A value that is not what its codec says (on the way to Redis, or back from it)."""
+
+
+def _naive_datetime(value: Any) -> bool:
+    """True when a naive datetime hides anywhere in the value (the domain's times are aware UTC)."""
+    if isinstance(value, datetime):
+        return value.tzinfo is None
+    if isinstance(value, tuple | list):
+        return any(_naive_datetime(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_naive_datetime(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
+
+
+class Codec(Generic[T]):
+    """How values of one type travel to Redis and back: `[name, value]` as JSON, checked strictly.
+
+    `name` tells codecs apart (a value another codec wrote under the same key is refused) and
+    carries a version: change it when the JSON shape changes. `check` may refuse a decoded value
+    by raising (any exception becomes a CodecError).
+    """
+
+    def __init__(self, name: str, type_: Any, *, check: Callable[[T], object] | None = None) -> None:
+        self.name = name
+        self._check = check
+        self._adapter: TypeAdapter[tuple[str, T]] = TypeAdapter(
+            tuple[Literal[name], type_],  # type: ignore[valid-type]
+            config=_JSON_CONFIG,
+        )
+
+    def __repr__(self) -> str:
+        return f"Codec({self.name!r})"
+
+    def dumps(self, value: T) -> bytes:
+        try:
+            return self._adapter.dump_json((self.name, value), warnings="error")
+        except Exception as exc:  # pydantic raises several types for a value of the wrong type
+            raise CodecError(f"{self.name}: cannot encode {type(value).__name__}: {exc}"[:300]) from exc
+
+    def loads(self, raw: bytes | str) -> T:
+        try:
+            _, value = self._adapter.validate_json(raw, strict=True)
+        except ValueError as exc:  # pydantic's ValidationError, bad JSON included
+            raise CodecError(f"{self.name}: {exc}"[:300]) from exc
+        if _naive_datetime(value):
+            raise CodecError(f"{self.name}: a datetime without a time zone")
+        if self._check is not None:
+            try:
+                self._check(value)
+            except Exception as exc:  # whatever the check raises means "not this type"
+                raise CodecError(f"{self.name}: {type(exc).__name__}: {exc}"[:300]) from exc
+        return value
 
 
 def _expiry(_key: str, value: tuple[float, Any], _now: float) -> float:
@@ -34,7 +113,7 @@ def redis_backend(url: str, timeout: float, namespace: str = "polyscan") -> Redi
     parts = urlsplit(url)
     db = int(parts.path.lstrip("/") or 0)
     return RedisCache(
-        serializer=PickleSerializer(),
+        serializer=NullSerializer(encoding=None),  # bytes in, bytes out: the codecs own the format
         endpoint=parts.hostname or "127.0.0.1",
         port=parts.port or 6379,
         db=db,
@@ -108,18 +187,19 @@ class Cache:
 
     # ---------------------------------------------------------------- operations
 
-    async def get(self, key: str) -> Any:
-        """The cached value, or `None` when absent (callers that cache None use get_with_cache)."""
-        value = await self._lookup(key)
+    async def get(self, key: str, *, codec: Codec[Any] | None = None) -> Any:
+        """The cached value, or `None` when absent (callers that cache None use get_with_cache).
+        Without a codec only L1 is asked."""
+        value = await self._lookup(key, codec)
         return None if value is _MISSING else value
 
-    async def _lookup(self, key: str) -> Any:
+    async def _lookup(self, key: str, codec: Codec[Any] | None) -> Any:
         entry = self._l1.get(key)
         if entry is not None:
             CACHE_HITS.labels("l1").inc()
             return entry[1]
         CACHE_MISSES.labels("l1").inc()
-        if not self._l2_usable():
+        if codec is None or not self._l2_usable():
             return _MISSING
         assert self._l2 is not None
         try:
@@ -132,18 +212,31 @@ class Cache:
         if raw is _MISSING:
             CACHE_MISSES.labels("l2").inc()
             return _MISSING
+        try:
+            value = codec.loads(raw)
+        except CodecError as exc:  # a foreign or stale value under our key: never trusted, fetched again
+            CACHE_REJECTED.labels(codec=codec.name).inc()
+            CACHE_MISSES.labels("l2").inc()
+            log.warning("cache_value_rejected", key=key[:120], codec=codec.name, error=str(exc)[:200])
+            return _MISSING
         CACHE_HITS.labels("l2").inc()
         remaining = float(ttl) if isinstance(ttl, int | float) and ttl > 0 else 1.0
-        self._l1[key] = (self._monotonic() + remaining, raw)
-        return raw
+        self._l1[key] = (self._monotonic() + remaining, value)
+        return value
 
-    async def set(self, key: str, value: Any, ttl: float) -> None:
+    async def set(self, key: str, value: T, ttl: float, *, codec: Codec[T] | None = None) -> None:
+        """Keep `value` for `ttl` seconds: in L1, and in Redis when a codec says how."""
         self._l1[key] = (self._monotonic() + ttl, value)
-        if not self._l2_usable():
+        if codec is None or not self._l2_usable():
             return
         assert self._l2 is not None
         try:
-            await self._l2.set(key, value, ttl=max(1, int(ttl)))
+            raw = codec.dumps(value)
+        except CodecError as exc:  # a caller bug: the value stays in L1 only
+            log.error("cache_value_unencodable", key=key[:120], codec=codec.name, error=str(exc)[:200])
+            return
+        try:
+            await self._l2.set(key, raw, ttl=max(1, int(ttl)))
         except Exception as exc:  # redis and its pool raise many unrelated types
             self._l2_failed(exc)
         else:
@@ -158,9 +251,12 @@ class Cache:
             except Exception as exc:  # redis and its pool raise many unrelated types
                 self._l2_failed(exc)
 
-    async def get_with_cache(self, key: str, fetch: Callable[[], Awaitable[T]], ttl: float) -> T:
-        """Cached value of `key`, or `await fetch()` stored for `ttl` seconds. One fetch per key at a time."""
-        value = await self._lookup(key)
+    async def get_with_cache(
+        self, key: str, fetch: Callable[[], Awaitable[T]], ttl: float, *, codec: Codec[T] | None = None
+    ) -> T:
+        """Cached value of `key`, or `await fetch()` stored for `ttl` seconds. One fetch per key at a
+        time. With a codec the value is shared through Redis too; without one it stays in memory."""
+        value = await self._lookup(key, codec)
         if value is not _MISSING:
             return value  # type: ignore[no-any-return]
         pending = self._inflight.get(key)
@@ -180,7 +276,7 @@ class Cache:
         finally:
             self._inflight.pop(key, None)
         future.set_result(result)
-        await self.set(key, result, ttl)
+        await self.set(key, result, ttl, codec=codec)
         return result
 
     async def ping(self) -> bool:

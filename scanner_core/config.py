@@ -181,6 +181,9 @@ class Settings(BaseSettings):
     discord_rate_per_second: PositiveFloat = 40.0
     delivery_max_attempts: int = Field(default=8, ge=1)
     delivery_backoff_max_seconds: PositiveFloat = 300.0
+    # this process among those sharing one outbox (PostgreSQL): unique per live process and stable
+    # across its restarts, so a restart takes back its own unsent claims at once; empty = host name
+    delivery_worker_name: str = Field(default="", max_length=64)
     bot_login_retry_seconds: PositiveFloat = 30.0
     default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
 

@@ -40,6 +40,9 @@ STAGE_LATENCY = Histogram(
 # --- cache ---
 CACHE_HITS = Counter("scanner_cache_hits_total", "Cache hits", ["cache_level"])
 CACHE_MISSES = Counter("scanner_cache_misses_total", "Cache misses", ["cache_level"])
+CACHE_REJECTED = Counter(
+    "scanner_cache_rejected_total", "Redis values their codec refused (read as a miss: never trusted)", ["codec"]
+)
 CACHE_DEGRADED = Gauge("scanner_cache_degraded", "1 while Redis is unreachable and only L1 serves")
 
 # --- delivery ---

@@ -20,6 +20,8 @@ import pytest
 
 from scanner_core.config import Settings
 
+# the network guard (a test reaching beyond loopback fails) and pytester, which proves the guard
+pytest_plugins = ["pytester", "tests.support.netguard_plugin"]
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_DATABASE = os.environ.get("POLYSCAN_TEST_DATABASE", "sqlite")
@@ -124,6 +126,7 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "delivery_workers",
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from scanner_core import cache_codecs as codecs
 from scanner_core.cache import Cache
 from scanner_core.candles import INTERVALS, candles_from_points, candles_from_trades, merge_volume
 from scanner_core.logs import get_logger
@@ -79,7 +80,10 @@ class MarketService:
         """Raises marketref.BadMarketRef for text that cannot name a market."""
         parsed = parse_market_ref(ref)
         market = await self.cache.get_with_cache(
-            f"market:{parsed.kind.value}:{parsed.value}", lambda: self._fetch(parsed), self.market_ttl
+            f"market:{parsed.kind.value}:{parsed.value}",
+            lambda: self._fetch(parsed),
+            self.market_ttl,
+            codec=codecs.MARKET,
         )
         if market is not None and self.is_historical(as_of):
             return static_view(market)
@@ -137,7 +141,7 @@ class MarketService:
                 log.warning("book_unavailable", token_id=token_id[:20], error=str(exc)[:200])
                 return None
 
-        return await self.cache.get_with_cache(f"book:{token_id}", fetch, self.book_ttl)
+        return await self.cache.get_with_cache(f"book:{token_id}", fetch, self.book_ttl, codec=codecs.BOOK)
 
     async def candles(self, market: Market, token_id: str, interval: str, *, until: datetime) -> list[Candle]:
         """OHLCV candles from /prices-history, with volume from our own stored trades; from our
@@ -156,7 +160,7 @@ class MarketService:
 
         key = f"candles:{token_id}:{interval}:{int(until.timestamp()) // 60}"
         try:
-            priced = await self.cache.get_with_cache(key, fetch, self.market_ttl)
+            priced = await self.cache.get_with_cache(key, fetch, self.market_ttl, codec=codecs.CANDLES)
         except SourceError as exc:
             log.warning("prices_history_unavailable", token_id=token_id[:20], error=str(exc)[:200])
             return from_trades
@@ -168,7 +172,10 @@ class MarketService:
         if market.event_slug:
             try:
                 event = await self.cache.get_with_cache(
-                    f"event:{market.event_slug}", lambda: self.gamma.event_by_slug(market.event_slug), self.market_ttl
+                    f"event:{market.event_slug}",
+                    lambda: self.gamma.event_by_slug(market.event_slug),
+                    self.market_ttl,
+                    codec=codecs.EVENT,
                 )
             except SourceError:
                 event = None

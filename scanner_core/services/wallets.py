@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from scanner_core.cache import Cache
+from scanner_core.cache_codecs import WALLET_PROFILE
 from scanner_core.logs import get_logger
 from scanner_core.models import LIVE_WINDOW, Trade, WalletProfile, is_past
 from scanner_core.ports import MarketLookup
@@ -116,12 +117,12 @@ class WalletService:
             fetched.append(True)
             return await self._build(address, end)
 
-        profile = await self.cache.get_with_cache(key, fetch, self.active_ttl)
+        profile = await self.cache.get_with_cache(key, fetch, self.active_ttl, codec=WALLET_PROFILE)
         if fetched and end is None:
             now = self.clock()
             idle = profile.last_seen is None or now - profile.last_seen > timedelta(hours=1)
             if idle:
-                await self.cache.set(key, profile, self.idle_ttl)
+                await self.cache.set(key, profile, self.idle_ttl, codec=WALLET_PROFILE)
             await self.repos.wallets.save_profile(profile)
         return profile
 
@@ -190,9 +191,9 @@ class WalletService:
             per_wallet.setdefault(t.wallet, []).append(t)
         for address, own in per_wallet.items():
             key = f"wallet:{address}"
-            cached = await self.cache.get(key)
+            cached = await self.cache.get(key, codec=WALLET_PROFILE)
             if isinstance(cached, WalletProfile):
-                await self.cache.set(key, fold_trades(cached, own), self.active_ttl)
+                await self.cache.set(key, fold_trades(cached, own), self.active_ttl, codec=WALLET_PROFILE)
 
     async def resolve_username(self, name: str) -> str | None:
         wanted = name.strip().lstrip("@").lower()

@@ -3,23 +3,66 @@
 A resolved bet as a Python object costs about 580 bytes and a trade about 340. As JSON rows with
 market ids interned per wallet, deflated (zlib level 1: about half the size, 20 us to inflate
 10 kB), they cost a few dozen. Thousands of cached wallets therefore fit in tens of megabytes
-instead of hundreds, and the same bytes go to Redis as they are. Money and prices travel as
-decimal strings, so nothing is lost on the way.
+instead of hundreds. Money and prices travel as decimal strings, so nothing is lost on the way.
+
+The same bytes go to Redis (base64 in the cache's JSON, codecs HISTORY_BLOB and MORE_BLOB), so
+decoding trusts nothing: the JSON is checked strictly against the row shapes below, and anything
+else raises CodecError (the cache reads it as a miss).
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
 
 import orjson
+from pydantic import Field, TypeAdapter
+from typing_extensions import TypedDict  # pydantic needs it on Python 3.11
 
+from scanner_core.cache import Codec, CodecError
 from scanner_core.models import Side
 from scanner_core.walletscan.history import OpenBook, ResolvedBet, TradeFact, WalletHistory
 
 _SIDES = (Side.BUY, Side.SELL)
+_Index = Annotated[int, Field(ge=0)]
+# market, category, avg price, cost, pnl, resolved at, outcome index, redeemed
+_BetRow = tuple[_Index, _Index, Decimal, Decimal, Decimal, float | None, int | None, Literal[0, 1]]
+_TradeRow = tuple[float, _Index, Decimal, Decimal, Literal[0, 1]]  # time, market, usd, price, side
+
+
+class _HistoryDoc(TypedDict):
+    a: str
+    m: list[str]
+    c: list[str]
+    b: list[_BetRow]
+    t: list[_TradeRow] | None
+    o: tuple[int, Decimal, Decimal]
+    n: int | None
+    v: int
+    s: int
+    f: float | None
+    l: float | None  # noqa: E741 - the compact format's key
+    x: bool
+    p: bool
+    q: float
+    i: list[str]
+    u: str
+
+
+class _MoreDoc(TypedDict):
+    m: list[str]
+    c: list[str]
+    b: list[_BetRow]
+    t: list[_TradeRow]
+    x: bool
+
+
+_HISTORY_DOC = TypeAdapter(_HistoryDoc)
+_MORE_DOC = TypeAdapter(_MoreDoc)
+Doc = TypeVar("Doc", _HistoryDoc, _MoreDoc)
 
 
 class _Interner:
@@ -41,8 +84,8 @@ def _pack(value: Any) -> bytes:
     return zlib.compress(orjson.dumps(value), 1)
 
 
-def _unpack(blob: bytes) -> Any:
-    return orjson.loads(zlib.decompress(blob))
+def _unpack(blob: bytes, shape: TypeAdapter[Doc]) -> Doc:
+    return shape.validate_json(zlib.decompress(blob), strict=True)
 
 
 def _ts(moment: datetime | None) -> float | None:
@@ -69,7 +112,7 @@ def _encode_bets(bets: tuple[ResolvedBet, ...], markets: _Interner, categories: 
     ]
 
 
-def _decode_bets(rows: list[list[Any]], markets: list[str], categories: list[str]) -> tuple[ResolvedBet, ...]:
+def _decode_bets(rows: Sequence[Sequence[Any]], markets: list[str], categories: list[str]) -> tuple[ResolvedBet, ...]:
     return tuple(
         ResolvedBet(
             condition_id=markets[r[0]],
@@ -92,7 +135,7 @@ def _encode_trades(trades: tuple[TradeFact, ...], markets: _Interner) -> list[li
     ]
 
 
-def _decode_trades(rows: list[list[Any]], markets: list[str]) -> tuple[TradeFact, ...]:
+def _decode_trades(rows: Sequence[Sequence[Any]], markets: list[str]) -> tuple[TradeFact, ...]:
     return tuple(
         TradeFact(datetime.fromtimestamp(r[0], UTC), markets[r[1]], Decimal(r[2]), Decimal(r[3]), _SIDES[r[4]])
         for r in rows
@@ -127,7 +170,15 @@ def encode_history(history: WalletHistory) -> bytes:
 
 
 def decode_history(blob: bytes) -> WalletHistory:
-    data = _unpack(blob)
+    """The history `encode_history` packed, or CodecError for bytes that are not one."""
+    try:
+        return _decode_history(blob)
+    except Exception as exc:  # zlib, pydantic, a bad index or time: all mean "not a history"
+        raise CodecError(f"not a wallet history: {type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def _decode_history(blob: bytes) -> WalletHistory:
+    data = _unpack(blob, _HISTORY_DOC)
     markets, categories = data["m"], data["c"]
     positions, cost, value = data["o"]
     return WalletHistory(
@@ -159,6 +210,15 @@ def encode_more(bets: tuple[ResolvedBet, ...], trades: tuple[TradeFact, ...], tr
 
 
 def decode_more(blob: bytes) -> tuple[tuple[ResolvedBet, ...], tuple[TradeFact, ...], bool]:
-    data = _unpack(blob)
-    markets = data["m"]
-    return _decode_bets(data["b"], markets, data["c"]), _decode_trades(data["t"], markets), bool(data["x"])
+    """What `encode_more` packed, or CodecError for bytes that are not that."""
+    try:
+        data = _unpack(blob, _MORE_DOC)
+        markets = data["m"]
+        return _decode_bets(data["b"], markets, data["c"]), _decode_trades(data["t"], markets), bool(data["x"])
+    except Exception as exc:  # zlib, pydantic, a bad index or time: all mean "not stage-2 data"
+        raise CodecError(f"not a wallet's stage-2 data: {type(exc).__name__}: {exc}"[:300]) from exc
+
+
+# The cache codecs of the two blobs (scanner_core/cache.py): decoding checks the whole blob.
+HISTORY_BLOB: Codec[bytes] = Codec("walletscan-history/1", bytes, check=decode_history)
+MORE_BLOB: Codec[bytes] = Codec("walletscan-more/1", bytes, check=decode_more)

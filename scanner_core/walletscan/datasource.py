@@ -12,7 +12,8 @@ realised PnL, best first, so a capped fetch in that order would see only winners
 win rate: the survivorship bias the peers' copy-target scores suffer from.
 
 Cache values are compact bytes (see codec.py) so a long run's memory stays flat; the shared
-Cache bounds their number (L1) and their age (TTL).
+Cache bounds their number (L1) and their age (TTL), and shares them through Redis with the
+codecs codec.HISTORY_BLOB and codec.MORE_BLOB.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from scanner_core.cache import Codec
 from scanner_core.config import Settings
 from scanner_core.models import WalletProfile, now_utc
 from scanner_core.sources.errors import BadResponse, HttpStatusError
@@ -65,7 +67,9 @@ class WalletDataApi(Protocol):
 
 
 class SharedCache(Protocol):
-    async def get_with_cache(self, key: str, fetch: Callable[[], Awaitable[T]], ttl: float) -> T: ...
+    async def get_with_cache(
+        self, key: str, fetch: Callable[[], Awaitable[T]], ttl: float, *, codec: Codec[T] | None = None
+    ) -> T: ...
 
 
 class DataApiWalletSource:
@@ -116,21 +120,24 @@ class DataApiWalletSource:
 
     async def profile(self, address: str) -> WalletHistory:
         blob = await self.cache.get_with_cache(
-            f"walletscan:profile:{address}", lambda: self._fetch_profile(address), self.ttl
+            f"walletscan:profile:{address}", lambda: self._fetch_profile(address), self.ttl, codec=codec.HISTORY_BLOB
         )
         return codec.decode_history(blob)
 
     async def basics(self, history: WalletHistory) -> WalletHistory:
         address = history.address
         blob = await self.cache.get_with_cache(
-            f"walletscan:basics:{address}", lambda: self._fetch_basics(history), self.ttl
+            f"walletscan:basics:{address}", lambda: self._fetch_basics(history), self.ttl, codec=codec.HISTORY_BLOB
         )
         return codec.decode_history(blob)
 
     async def complete(self, history: WalletHistory) -> WalletHistory:
         address = history.address
         blob = await self.cache.get_with_cache(
-            f"walletscan:more:{address}", lambda: self._fetch_more(address, history.bets_truncated), self.ttl
+            f"walletscan:more:{address}",
+            lambda: self._fetch_more(address, history.bets_truncated),
+            self.ttl,
+            codec=codec.MORE_BLOB,
         )
         bets, trades, truncated = codec.decode_more(blob)
         return history.with_more(bets=bets, trades=trades, truncated=truncated)

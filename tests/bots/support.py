@@ -290,6 +290,53 @@ class FakeFeed:
     reconnects: int = 2
 
 
+R = TypeVar("R")
+
+
+class DiesAfterTheWire:
+    """A notifier in a process that dies right after the platform accepted a message: the send
+    went out, the call never returns, so the outbox never marks it sent."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.platform = inner.platform
+        self.on_the_wire = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.inner.ready)
+
+    async def send_view(self, destination: Any, view: Any, **kwargs: Any) -> None:
+        await self.inner.send_view(destination, view, **kwargs)
+        self.on_the_wire.set()
+        await asyncio.Event().wait()  # the process is gone before the "sent" mark
+
+    async def send_text(self, destination_id: str, text: str) -> None:
+        await self.inner.send_text(destination_id, text)
+
+
+async def crash(dispatcher: Any) -> None:
+    """What a killed process leaves of an outbox dispatcher: every task gone mid-step, nothing
+    handed back, nothing marked."""
+    tasks = [*dispatcher._tasks, *dispatcher._background]
+    tasks += [t for sender in dispatcher.senders.values() for t in sender.inflight]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def crash_mid_send(outbox: Callable[[list[Any]], Any], notifier: Any, publish: Callable[[], Awaitable[R]]) -> R:
+    """Run an outbox worker (`outbox(notifiers)` builds a Dispatcher) in a "process" that dies
+    right after the message of what `publish` stored reached the platform; returns that."""
+    dying = DiesAfterTheWire(notifier)
+    before = outbox([dying])
+    await before.start()
+    published = await publish()
+    await asyncio.wait_for(dying.on_the_wire.wait(), 5)
+    await crash(before)
+    return published
+
+
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -297,9 +344,6 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: 
         if loop.time() > deadline:
             raise TimeoutError(f"no {what} within {timeout}s")
         await asyncio.sleep(0.005)
-
-
-R = TypeVar("R")
 
 
 async def eventually(probe: Callable[[], Awaitable[R]], timeout: float = 5.0, what: str = "a result") -> R:

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.admin import ChatAdminNotifier, admin_text
 from bot.bots import ChatBots, delivery_notifiers
-from bot.delivery import DeliveryConfig, Dispatcher, TokenBucket
+from bot.delivery import DeliveryConfig, Dispatcher, TokenBucket, send_key
 from bot.notifiers import ConsoleNotifier, MessageRejected, discord_error, telegram_error
 from db.repositories import Repositories
 from scanner_core.bus import AlertBus
@@ -39,7 +39,7 @@ from scanner_core.models import (
 from scanner_core.ports import DeliveryError
 from scanner_core.presentation import View
 from scanner_core.routing import Destination
-from tests.bots.support import eventually, trade_alert, wait_until
+from tests.bots.support import crash, eventually, trade_alert, wait_until
 
 CHAT = "42"
 
@@ -47,15 +47,30 @@ CHAT = "42"
 @dataclass
 class FakeNotifier:
     platform: Platform
-    ready: bool = True
+    connected: bool = True
     sent: list[tuple[Destination, View, str | None]] = field(default_factory=list)
     texts: list[tuple[str, str]] = field(default_factory=list)
     errors: list[BaseException | None] = field(default_factory=list)
     gate: asyncio.Event | None = None
     attempts: int = 0
+    keys: list[str | None] = field(default_factory=list)  # the idempotency key of every attempt
+    polls: int = 0  # how often a sender asked whether the platform is ready: one per sender step
 
-    async def send_view(self, destination: Destination, view: View, *, mention_role_id: str | None = None) -> None:
+    @property
+    def ready(self) -> bool:
+        self.polls += 1
+        return self.connected
+
+    async def send_view(
+        self,
+        destination: Destination,
+        view: View,
+        *,
+        mention_role_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         self.attempts += 1
+        self.keys.append(idempotency_key)
         if self.gate is not None:
             await self.gate.wait()
         if self.errors:
@@ -217,7 +232,9 @@ async def test_a_dead_destination_ends_its_deliveries_and_subscription(
     first = await running.publish(trade_alert(1))
     await eventually(lambda: _with_status(running, first, DeliveryStatus.DEAD))
     second = await running.publish(trade_alert(2))
-    await asyncio.sleep(0.1)
+    await eventually(lambda: _is_routed(running, second), what="the second alert routed")
+    polls = telegram.polls
+    await wait_until(lambda: telegram.polls >= polls + 3, what="the sender looking for work again")
 
     assert telegram.sent == [] and await running.statuses(second) == []  # nobody is subscribed any more
     sub = await running.repos.subscriptions.get(DestinationKind.TELEGRAM_CHAT, CHAT)
@@ -248,16 +265,17 @@ async def test_one_platform_stuck_does_not_delay_the_other(db: str, repos: Repos
 
 
 async def test_a_platform_that_is_not_connected_waits_without_spending_attempts(db: str, repos: Repositories) -> None:
-    telegram = FakeNotifier(Platform.TELEGRAM, ready=False)
+    telegram = FakeNotifier(Platform.TELEGRAM, connected=False)
     h = Harness(repos, [telegram])
     await h.subscribe()
     await h.dispatcher.start()
     try:
         alert = await h.publish(trade_alert(1))
         await eventually(lambda: _with_status(h, alert, DeliveryStatus.PENDING))
-        await asyncio.sleep(0.1)
+        polls = telegram.polls
+        await wait_until(lambda: telegram.polls >= polls + 3, what="the sender waiting for the platform")
         assert telegram.attempts == 0
-        telegram.ready = True
+        telegram.connected = True
         await wait_until(lambda: len(telegram.sent) == 1, what="delivery after connecting")
     finally:
         await h.dispatcher.stop()
@@ -265,7 +283,7 @@ async def test_a_platform_that_is_not_connected_waits_without_spending_attempts(
     assert sent.attempts == 0
 
 
-async def test_a_claim_left_by_a_crashed_worker_is_sent_after_its_lease(db: str, repos: Repositories) -> None:
+async def test_a_claim_left_by_another_worker_is_sent_after_its_lease(db: str, repos: Repositories) -> None:
     telegram = FakeNotifier(Platform.TELEGRAM)
     h = Harness(repos, [telegram], lease=timedelta(seconds=0.3))
     stored, _ = await repos.alerts.save_alert(trade_alert(1))
@@ -273,16 +291,92 @@ async def test_a_claim_left_by_a_crashed_worker_is_sent_after_its_lease(db: str,
     now = now_utc()
     await repos.alerts.mark_routed([stored.id], now)
     await repos.deliveries.enqueue([Delivery(stored.id, DestinationKind.TELEGRAM_CHAT, CHAT)], now)
-    [claimed] = await repos.deliveries.claim(Platform.TELEGRAM, now, timedelta(seconds=0.3))  # then "crashed"
+    other = await repos.deliveries.start_worker("another-host", now)
+    [claimed] = await repos.deliveries.claim(Platform.TELEGRAM, now, timedelta(seconds=0.3), owner=other)  # then gone
 
     await h.dispatcher.start()
     try:
-        await asyncio.sleep(0.1)
-        assert telegram.sent == []  # still leased to the dead worker
+        polls = telegram.polls
+        await wait_until(lambda: telegram.polls >= polls + 2, what="the sender looking for work")
+        checked_at, sent_early = now_utc(), list(telegram.sent)
         await wait_until(lambda: len(telegram.sent) == 1, what="delivery after the lease")
     finally:
         await h.dispatcher.stop()
+    # still leased to the other worker while its lease ran (a slow machine may only look after it)
+    assert sent_early == [] or checked_at - now >= timedelta(seconds=0.3)
     assert claimed.id is not None
+
+
+async def test_after_a_crash_the_restarted_instance_sends_its_claimed_deliveries_at_once(
+    db: str, repos: Repositories
+) -> None:
+    stuck = FakeNotifier(Platform.TELEGRAM, gate=asyncio.Event())  # the first send never returns
+    before = Harness(repos, [stuck])  # the default 2-minute lease
+    await before.subscribe()
+    alerts = [(await repos.alerts.save_alert(trade_alert(i)))[0] for i in range(1, 4)]
+    await before.dispatcher.start()
+    await wait_until(lambda: stuck.attempts == 1, what="the first send on the wire")
+    await crash(before.dispatcher)
+
+    telegram = FakeNotifier(Platform.TELEGRAM)
+    after = Harness(repos, [telegram])  # the same instance, started again
+    await after.dispatcher.start()
+    try:
+        await wait_until(lambda: len(telegram.sent) == 3, what="every claimed delivery, well before the lease ends")
+    finally:
+        await after.dispatcher.stop()
+    assert [await after.statuses(a) for a in alerts] == [[DeliveryStatus.SENT]] * 3
+    assert stuck.keys[0] in telegram.keys  # the repeat carries the same key: Discord drops it (nonce)
+
+
+async def test_the_leases_of_another_live_instance_are_left_alone(db: str, repos: Repositories) -> None:
+    busy = FakeNotifier(Platform.TELEGRAM, gate=asyncio.Event())
+    first = Harness(repos, [busy], worker_name="worker-a")
+    await first.subscribe()
+    held = [(await repos.alerts.save_alert(trade_alert(i)))[0] for i in range(1, 3)]
+    await first.dispatcher.start()
+    await wait_until(lambda: busy.attempts == 1, what="worker-a sending")
+
+    telegram = FakeNotifier(Platform.TELEGRAM)
+    second = Harness(repos, [telegram], worker_name="worker-b")
+    await second.dispatcher.start()
+    try:
+        marker = await second.publish(trade_alert(9))  # routed and sent by worker-b after start-up
+        await wait_until(lambda: len(telegram.sent) == 1, what="worker-b's own delivery")
+        assert [f"alert #{marker.id} " in view.footer for _, view, _ in telegram.sent] == [True]
+        assert [await second.statuses(a) for a in held] == [[DeliveryStatus.PENDING]] * 2  # still worker-a's
+    finally:
+        await second.dispatcher.stop()
+        assert busy.gate is not None
+        busy.gate.set()
+        await first.dispatcher.stop()
+
+
+async def test_a_worker_takes_back_only_its_own_dead_claims(db: str, repos: Repositories) -> None:
+    now = now_utc()
+    ids = []
+    for i in range(1, 6):
+        stored, _ = await repos.alerts.save_alert(trade_alert(i))
+        assert stored.id is not None
+        ids.append(stored.id)
+    await repos.deliveries.enqueue([Delivery(i, DestinationKind.TELEGRAM_CHAT, CHAT) for i in ids], now)
+    lease = timedelta(minutes=2)
+    dead = await repos.deliveries.start_worker("host-a", now)
+    other = await repos.deliveries.start_worker("host-b", now)
+    mine_dead = await repos.deliveries.claim(Platform.TELEGRAM, now, lease, limit=2, owner=dead)
+    backing_off = await repos.deliveries.claim(Platform.TELEGRAM, now, lease, limit=1, owner=dead)
+    await repos.deliveries.mark_retry(backing_off[0].id or 0, 1, now + timedelta(minutes=5), "502")
+    theirs = await repos.deliveries.claim(Platform.TELEGRAM, now, lease, limit=1, owner=other)
+
+    restarted = await repos.deliveries.start_worker("host-a", now)
+    current = await repos.deliveries.claim(Platform.TELEGRAM, now, lease, limit=1, owner=restarted)
+    taken = await repos.deliveries.reclaim(restarted, now)
+
+    assert (dead.generation, restarted.generation, other.generation) == (1, 2, 1)
+    assert taken == 2
+    due = {d.id for d in await repos.deliveries.due(Platform.TELEGRAM, now)}
+    assert due == {d.id for d in mine_dead}  # not the backoff, not host-b's, not the new generation's
+    assert not due & {d.id for d in [*backing_off, *theirs, *current]}
 
 
 async def test_stop_finishes_the_send_on_the_wire_and_hands_back_the_rest(db: str, repos: Repositories) -> None:
@@ -293,8 +387,9 @@ async def test_stop_finishes_the_send_on_the_wire_and_hands_back_the_rest(db: st
     await h.dispatcher.start()
     await wait_until(lambda: telegram.attempts == 1, what="first send on the wire")
 
+    sender_tasks = list(h.dispatcher._tasks)
     stopping = asyncio.create_task(h.dispatcher.stop())
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: all(t.done() for t in sender_tasks), what="the sender cancelled")
     assert telegram.gate is not None
     telegram.gate.set()
     await stopping
@@ -339,6 +434,14 @@ async def test_channel_digest_and_channel_rules(db: str, repos: Repositories) ->
     finally:
         await h.dispatcher.stop()
     assert discord_.sent[1][1].title == "⏸ 2 alerts held back by your hourly limit"
+    assert all(discord_.keys) and len(set(discord_.keys)) == 2  # the alert and the digest: each its own key
+
+
+def test_a_send_key_names_one_message_to_one_destination() -> None:
+    key = send_key("alert-dedup-key", "telegram_chat", "42")
+    assert key == send_key("alert-dedup-key", "telegram_chat", "42") and len(key) == 24  # a Discord nonce: <= 25
+    assert key != send_key("alert-dedup-key", "telegram_chat", "43")
+    assert send_key("a", "bc") != send_key("ab", "c")
 
 
 async def test_without_bots_the_console_prints_every_alert(
@@ -435,7 +538,7 @@ def test_discord_errors() -> None:
 async def test_admin_messages_go_to_every_ready_admin_chat() -> None:
     telegram = FakeNotifier(Platform.TELEGRAM)
     discord_ = FakeNotifier(Platform.DISCORD)
-    offline = FakeNotifier(Platform.DISCORD, ready=False)
+    offline = FakeNotifier(Platform.DISCORD, connected=False)
     admin = ChatAdminNotifier([(telegram, "999"), (discord_, "555"), (offline, "556")])
 
     await admin.notify_admin("feed down for 5m", "critical")
@@ -521,7 +624,7 @@ async def _is_routed(h: Harness, alert: Alert) -> bool:
 async def test_the_backlog_gauge_follows_the_outbox(db: str, repos: Repositories) -> None:
     from prometheus_client import REGISTRY
 
-    telegram = FakeNotifier(Platform.TELEGRAM, ready=False)
+    telegram = FakeNotifier(Platform.TELEGRAM, connected=False)
     h = Harness(repos, [telegram])
     await h.subscribe()
     await h.dispatcher.start()

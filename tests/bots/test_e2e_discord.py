@@ -22,7 +22,7 @@ from scanner_core.commands import CommandService
 from scanner_core.config import Settings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import Alert, DeliveryStatus, DestinationKind, Platform, Severity
-from tests.bots.support import CONDITION, SLUG, WALLET, eventually, trade_alert, wait_until
+from tests.bots.support import CONDITION, SLUG, WALLET, crash_mid_send, eventually, trade_alert, wait_until
 from tests.conftest import FakeClock
 from tests.fakes.discord import MANAGE_GUILD, FakeDiscord, SentMessage
 
@@ -276,6 +276,33 @@ async def test_a_429_is_waited_out_and_nothing_is_lost(world: World) -> None:
 async def _sent(world: World, alert: Alert) -> list[Any]:
     rows = await world.repos.deliveries.all_for_alert(alert.id or 0)
     return rows if rows and rows[0].status is DeliveryStatus.SENT else []
+
+
+async def test_a_send_repeated_after_a_crash_shows_once(world: World) -> None:
+    """The message reached Discord, then the process died before marking it sent: the restarted
+    worker sends it again at once, with the same nonce, and Discord returns the first message."""
+    w = world
+    channel = w.dc.channel_ids[0]
+    await w.slash("route", w.dc.admin_user_id, "add", what="info", channel=channel)
+    await w.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
+    [notifier] = w.bots.notifiers()
+    config = DeliveryConfig.from_settings(w.settings, idle_poll=0.05, digest_every=None)
+
+    def outbox(notifiers: list[Any]) -> Dispatcher:
+        return Dispatcher(w.repos, w.bus, notifiers, config=config, clock=w.clock)
+
+    stored = await crash_mid_send(outbox, notifier, lambda: w.publish(trade_alert(1)))
+    [first] = await w.dc.wait_for_channel_messages(1, channel_id=channel)
+
+    after = outbox([notifier])  # the restart
+    await after.start()
+    try:
+        [delivery] = await eventually(lambda: _sent(world, stored), what="the delivery marked sent")
+    finally:
+        await after.stop()
+
+    assert [m.message_id for m in w.dc.channel_messages if m.channel_id == channel] == [first.message_id]
+    assert w.dc.nonce_repeats == [first.payload["nonce"]] and delivery.status is DeliveryStatus.SENT
 
 
 async def test_a_channel_without_access_is_dropped_and_the_admin_told(world: World) -> None:

@@ -4,10 +4,10 @@ flood control, a blocked chat, webhook mode and a restart in the middle of 100 a
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,7 +22,7 @@ from scanner_core.commands import CommandService
 from scanner_core.config import Settings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import Alert, DeliveryStatus, DestinationKind
-from tests.bots.support import CONDITION, SLUG, WALLET, eventually, trade_alert, wait_until
+from tests.bots.support import CONDITION, SLUG, WALLET, crash_mid_send, eventually, trade_alert, wait_until
 from tests.conftest import FakeClock, free_port
 from tests.fakes.telegram import FakeTelegram, html_to_text
 
@@ -269,16 +269,48 @@ async def test_the_hourly_cap_turns_the_rest_into_a_digest(world: World) -> None
     await world.command("/subscribe")
     await world.command("/settings max_per_hour 2")
 
-    for i in range(1, 5):
-        await world.publish(trade_alert(i))
+    alerts = [await world.publish(trade_alert(i)) for i in range(1, 5)]
     await world.tg.wait_for_messages(2 + 2, chat_id=CHAT)
-    await asyncio.sleep(0.1)
+    # every delivery settled (two marked sent, two held): nothing is left that could still go out
+    settled = [[DeliveryStatus.SENT]] * 2 + [[DeliveryStatus.HELD]] * 2
+    await eventually(lambda: _statuses_are(world, alerts, settled), what="the deliveries settled")
     assert len(world.tg.messages_to(CHAT)) == 4  # two replies, two alerts: the cap holds the rest
 
     world.clock.advance(minutes=61)
     assert await world.dispatcher.deliver_due_digests() == 1
     messages = await world.tg.wait_for_messages(5, chat_id=CHAT)
     assert messages[4]["text"].startswith("<b>⏸ 2 alerts held back by your hourly limit</b>")
+
+
+async def _statuses_are(world: World, alerts: list[Alert], expected: list[list[DeliveryStatus]]) -> bool:
+    found = [[d.status for d in await world.repos.deliveries.all_for_alert(a.id or 0)] for a in alerts]
+    return found == expected
+
+
+async def test_a_message_in_flight_at_a_crash_arrives_at_most_twice(world: World) -> None:
+    """The Bot API has no idempotency key: the message that was on the wire when the process died
+    is sent once more after the restart (at once, not after the lease), and only that one."""
+    await world.command("/subscribe")
+    await world.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
+    [notifier] = world.bots.notifiers()
+    config = DeliveryConfig.from_settings(world.settings, idle_poll=0.05, digest_every=None)
+
+    def outbox(notifiers: list[Any]) -> Dispatcher:
+        return Dispatcher(world.repos, world.bus, notifiers, config=config, clock=world.clock)
+
+    in_flight = await crash_mid_send(outbox, notifier, lambda: world.publish(trade_alert(1)))
+    waiting = await world.publish(trade_alert(2))  # stored while the process is down
+
+    after = outbox([notifier])  # the restart
+    await after.start()
+    try:
+        sent = [[DeliveryStatus.SENT]] * 2
+        await eventually(lambda: _statuses_are(world, [in_flight, waiting], sent), what="both marked sent")
+    finally:
+        await after.stop()
+
+    ids = [int(m.group(1)) for msg in world.tg.messages_to(CHAT) if (m := FOOTER_ID.search(msg["text"]))]
+    assert sorted(ids) == [in_flight.id, in_flight.id, waiting.id]
 
 
 async def test_flood_control_is_waited_out_and_nothing_is_lost(world: World) -> None:
@@ -334,7 +366,8 @@ async def test_restart_in_the_middle_of_100_alerts_delivers_each_exactly_once(
     await start(second)
     try:
         await tg.wait_for_messages(102, chat_id=CHAT, timeout=10)
-        await asyncio.sleep(0.3)  # anything repeated would arrive now
+        # every delivery marked sent: nothing is pending that could still go out (a repeat included)
+        await eventually(lambda: _all_sent(repos, 100), timeout=10, what="100 deliveries marked sent")
     finally:
         await stop(second)
 
@@ -342,6 +375,10 @@ async def test_restart_in_the_middle_of_100_alerts_delivers_each_exactly_once(
     assert sorted(ids) == sorted(a.id for a in alerts if a.id is not None)
     counts = await repos.deliveries.counts()
     assert counts == {("telegram", "sent"): 100}
+
+
+async def _all_sent(repos: Repositories, n: int) -> bool:
+    return await repos.deliveries.counts() == {("telegram", "sent"): n}
 
 
 async def test_webhook_mode_receives_updates_with_the_secret(

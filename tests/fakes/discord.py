@@ -24,7 +24,10 @@ The fake is stricter than the library, like Discord itself: invoked option names
 checked against the *synced* command definitions (the helper raises ``ValueError``), a first
 interaction response later than ``interaction_deadline`` (3 s) gets 404/10062, a second initial
 response 400/40060, message content over 2000 characters, embed and component limits 400/50035,
-an empty message 400/50006. Lower ``dc.interaction_deadline`` (e.g. to 0) to test the late path
+an empty message 400/50006, a nonce over 25 characters 400/50035. A channel message sent with
+``enforce_nonce`` repeating a nonce the same author used in the same channel within
+``nonce_window`` seconds (Discord: "the past few minutes") returns the earlier message and creates
+none (``dc.nonce_repeats`` counts them). Lower ``dc.interaction_deadline`` (e.g. to 0) to test the late path
 without waiting. Modal responses (type 9) are recorded in ``handle.modal``; submitting a modal
 is not simulated. ``fail_next(status=500)`` is retried by discord.py after 1 s (use 503 to fail fast).
 Assert ``dc.unknown_routes == []`` at teardown: unhandled routes are logged and answered 404.
@@ -108,6 +111,8 @@ LOADING = 1 << 7
 IS_COMPONENTS_V2 = 1 << 15
 
 MAX_CONTENT = 2000
+MAX_NONCE = 25
+NONCE_WINDOW_SECONDS = 300.0
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 EMBED_TEXT_LIMITS = {"title": 256, "description": 4096}
@@ -455,6 +460,8 @@ def validate_message(
     errors = _FormErrors(prefix)
     content = payload.get("content")
     errors.max_length(("content",), content, MAX_CONTENT)
+    if creating and payload.get("nonce") is not None:
+        errors.max_length(("nonce",), str(payload["nonce"]), MAX_NONCE)
     embeds = payload.get("embeds") or []
     errors.max_length(("embeds",), embeds, MAX_EMBEDS)
     total = sum(_check_embed(embed, ("embeds", index), errors) for index, embed in enumerate(embeds))
@@ -538,8 +545,11 @@ class FakeDiscord:
         self.presence_updates: list[dict[str, Any]] = []
         self.resume_count = 0
         self.gateway_queries: list[dict[str, str]] = []
+        self.nonce_window = NONCE_WINDOW_SECONDS
+        self.nonce_repeats: list[str] = []  # enforced nonces answered with their earlier message
 
         self._messages: dict[int, dict[str, Any]] = {}
+        self._nonces: dict[tuple[int, int, str], tuple[float, int]] = {}  # (author, channel, nonce) -> (at, message)
         self._interactions: dict[int, InteractionHandle] = {}
         self._dm_channels: dict[int, int] = {}
         self._forbidden_channels: set[int] = set()
@@ -1290,10 +1300,27 @@ class FakeDiscord:
             raise DiscordHTTPError(403, 50007, "Cannot send messages to this user")
         payload, files = await self._read_body(request)
         validate_message(payload, creating=True, has_files=bool(files))
+        nonce = None if payload.get("nonce") is None else str(payload["nonce"])
+        now = asyncio.get_running_loop().time()
+        if nonce is not None and payload.get("enforce_nonce"):
+            earlier = self._message_by_nonce(channel_id, nonce, now)
+            if earlier is not None:  # Discord: "that message will be returned and no new message created"
+                self.nonce_repeats.append(nonce)
+                self._signal.notify()
+                return _json(earlier)
         message = self._new_message(channel_id, payload, files, 19 if payload.get("message_reference") else 0, 0)
+        if nonce is not None:
+            message["nonce"] = nonce
+            self._nonces[(self.bot_user_id, channel_id, nonce)] = (now, int(message["id"]))
         self.channel_messages.append(_sent("channel", message, payload))
         self._signal.notify()
         return _json(message)
+
+    def _message_by_nonce(self, channel_id: int, nonce: str, now: float) -> dict[str, Any] | None:
+        found = self._nonces.get((self.bot_user_id, channel_id, nonce))
+        if found is None or now - found[0] > self.nonce_window:
+            return None
+        return self._messages.get(found[1])
 
     def _channel_message(self, request: web.Request) -> dict[str, Any]:
         channel = self._channel(request)

@@ -259,6 +259,25 @@ async def test_channel_send_waits_out_a_429(dc: FakeDiscord, bot: SelftestBot) -
     assert attempts[1].at - attempts[0].at >= 0.3
 
 
+async def test_an_enforced_nonce_repeated_returns_the_earlier_message(dc: FakeDiscord, bot: SelftestBot) -> None:
+    alerts, general = (bot.get_channel(c) for c in dc.channel_ids)
+    assert isinstance(alerts, discord.TextChannel) and isinstance(general, discord.TextChannel)
+
+    first = await alerts.send("whale alert", nonce="delivery-7")  # discord.py adds enforce_nonce
+    again = await alerts.send("whale alert", nonce="delivery-7")
+    elsewhere = await general.send("whale alert", nonce="delivery-7")  # another channel: a new message
+    other = await alerts.send("next alert", nonce="delivery-8")
+    dc.nonce_window = 0.0  # "the past few minutes" have passed
+    later = await alerts.send("whale alert", nonce="delivery-7")
+
+    assert again.id == first.id and dc.nonce_repeats == ["delivery-7"]
+    assert len({first.id, elsewhere.id, other.id, later.id}) == 4
+    assert [m.content for m in dc.channel_messages] == ["whale alert"] * 2 + ["next alert", "whale alert"]
+    with pytest.raises(discord.HTTPException) as too_long:
+        await alerts.send("x", nonce="n" * 26)
+    assert (too_long.value.status, too_long.value.code) == (400, 50035)
+
+
 async def test_discord_limits_and_permissions_surface_as_http_errors(dc: FakeDiscord, bot: SelftestBot) -> None:
     channel = bot.get_channel(dc.channel_ids[0])
     assert isinstance(channel, discord.TextChannel)

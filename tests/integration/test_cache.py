@@ -8,11 +8,14 @@ from urllib.parse import urlsplit
 import pytest
 import structlog
 
-from scanner_core.cache import Cache, build_cache, redis_backend
+from scanner_core.cache import Cache, Codec, build_cache, redis_backend
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import now_utc
 from tests.conftest import free_port
 from tests.support.tcp_proxy import TcpProxy
+
+COUNTER: Codec[dict[str, int]] = Codec("test-counter/1", dict[str, int])
+NUMBER: Codec[int] = Codec("test-number/1", int)
 
 
 class Counter:
@@ -49,9 +52,9 @@ async def test_redis_is_l2_shared_between_instances(redis_url: str) -> None:
     b = build_cache(redis_url, l1_max_items=100, retry_seconds=1, timeout=1, health=None)
     try:
         fetch = Counter()
-        assert await a.get_with_cache("shared", fetch, ttl=30) == {"value": 1}
+        assert await a.get_with_cache("shared", fetch, ttl=30, codec=COUNTER) == {"value": 1}
         # b has an empty L1: the value comes from Redis, not a second fetch
-        assert await b.get_with_cache("shared", fetch, ttl=30) == {"value": 1}
+        assert await b.get_with_cache("shared", fetch, ttl=30, codec=COUNTER) == {"value": 1}
         assert fetch.calls == 1 and not a.degraded
     finally:
         await a.close()
@@ -63,9 +66,9 @@ async def test_unreachable_redis_degrades_to_memory_and_logs_once() -> None:
     cache = Cache(l2=redis_backend(f"redis://127.0.0.1:{free_port()}/0", 0.5), retry_seconds=60, health=health)
     fetch = Counter()
     with structlog.testing.capture_logs() as logs:
-        assert await cache.get_with_cache("k", fetch, ttl=30) == {"value": 1}
-        assert await cache.get_with_cache("k", fetch, ttl=30) == {"value": 1}
-        await cache.set("other", 1, ttl=30)
+        assert await cache.get_with_cache("k", fetch, ttl=30, codec=COUNTER) == {"value": 1}
+        assert await cache.get_with_cache("k", fetch, ttl=30, codec=COUNTER) == {"value": 1}
+        await cache.set("other", 1, ttl=30, codec=NUMBER)
     assert fetch.calls == 1 and cache.degraded
     assert [e["event"] for e in logs].count("cache_degraded") == 1
     state = health.get("cache")
@@ -85,7 +88,7 @@ async def test_redis_going_down_and_coming_back(redis_url: str) -> None:
         assert await cache.ping() and not cache.degraded
         await proxy.cut()
         fetch = Counter()
-        assert await cache.get_with_cache("during-outage", fetch, ttl=30) == {"value": 1}
+        assert await cache.get_with_cache("during-outage", fetch, ttl=30, codec=COUNTER) == {"value": 1}
         assert cache.degraded
         assert health.get("cache").state is State.DEGRADED  # type: ignore[union-attr]
         await proxy.restore()
@@ -96,9 +99,9 @@ async def test_redis_going_down_and_coming_back(redis_url: str) -> None:
             await asyncio.sleep(0.25)
         assert not cache.degraded
         assert health.get("cache").state is State.OK  # type: ignore[union-attr]
-        await cache.set("after", 5, ttl=30)
+        await cache.set("after", 5, ttl=30, codec=NUMBER)
         other = build_cache(redis_url, l1_max_items=10, retry_seconds=1, timeout=1, health=None)
-        assert await other.get("after") == 5
+        assert await other.get("after", codec=NUMBER) == 5
         await other.close()
     finally:
         await cache.close()

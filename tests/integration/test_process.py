@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.conftest import free_port
+from tests.fakes.telegram import FakeTelegram
+from tests.support.netguard import guarded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +34,7 @@ def polyscan_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         POLYSCAN_CLOB_URL=f"http://127.0.0.1:{free_port()}",
     )
     env.update(extra)
-    return env
+    return guarded_env(env)
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -40,48 +43,50 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60
     )
 
 
-def get_json(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
-def test_run_serves_health_and_metrics_then_stops_cleanly(tmp_path: Path) -> None:
-    env = polyscan_env(tmp_path, POLYSCAN_TELEGRAM_TOKEN="123:SUPER-SECRET")
-    port = env["POLYSCAN_HTTP_PORT"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        status, body = 0, {}
-        while time.monotonic() < deadline:
-            try:
-                status, body = get_json(f"http://127.0.0.1:{port}/health")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200, "no /health within 60 s"
-        assert body["components"]["database"]["state"] == "ok"
-        assert "uptime_seconds" in body and "version" in body
-        assert (tmp_path / "run.db").exists()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
-            assert b"scanner_trades_received_total" in response.read()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+async def test_run_serves_health_and_metrics_then_stops_cleanly(tmp_path: Path) -> None:
+    async with FakeTelegram(token="123:SUPER-SECRET") as tg:
+        env = polyscan_env(
+            tmp_path,
+            POLYSCAN_TELEGRAM_TOKEN=tg.token,
+            POLYSCAN_TELEGRAM_API_URL=tg.base_url,
+            POLYSCAN_TELEGRAM_FILE_URL=tg.base_file_url,
+        )
+        port = env["POLYSCAN_HTTP_PORT"]
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+        )
+        try:
+            status, body = await _first_health(f"http://127.0.0.1:{port}/health", proc)
+            assert status == 200, "no /health within 60 s"
+            assert body["components"]["database"]["state"] == "ok"
+            assert "uptime_seconds" in body and "version" in body
+            assert (tmp_path / "run.db").exists()
+            async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert b"scanner_trades_received_total" in await response.read()
+            # logged in to the fake and about to poll (getUpdates is recorded only when its long poll ends)
+            await tg.wait_for_calls("deleteWebhook", 1, timeout=30)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            raw_out, raw_err = await asyncio.wait_for(proc.communicate(), timeout=30)
+    out, err = raw_out.decode(), raw_err.decode()
     assert proc.returncode == 0, err
     assert "SUPER-SECRET" not in out + err
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert lines and all("component" in line for line in lines)
     assert any(line["event"] == "stopped" for line in lines)
+
+
+async def _first_health(url: str, proc: asyncio.subprocess.Process) -> tuple[int, dict]:  # type: ignore[type-arg]
+    """The first answer of /health once the process serves it (it is listening when it answers)."""
+    deadline = asyncio.get_running_loop().time() + 60
+    async with aiohttp.ClientSession() as http:
+        while asyncio.get_running_loop().time() < deadline and proc.returncode is None:
+            try:
+                async with http.get(url) as response:
+                    return response.status, await response.json()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.2)
+    return 0, {}
 
 
 def test_bad_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -123,7 +128,14 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
         "import asyncio, json; from db.makemigrations import make_migrations; "
         "print(json.dumps(asyncio.run(make_migrations('check', dry_run=True))))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=guarded_env(dict(os.environ)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"sqlite": None, "postgres": None}
 

@@ -22,6 +22,7 @@ from scanner_core.metrics import API_RATE_LIMITED, CIRCUIT_OPEN, ERRORS, WEBSOCK
 from scanner_core.monitoring import Monitor, sqlite_file
 from tests.conftest import FakeClock, free_port
 from tests.ops.conftest import AdminChat, BreakableDatabase, FakeFeed
+from tests.support.netguard import guarded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_CHAT = -1001234
@@ -178,7 +179,9 @@ SENTRY_SCRIPT = textwrap.dedent(
 
 def run_python(code: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("POLYSCAN_")}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=guarded_env(env), capture_output=True, text=True, timeout=60
+    )
 
 
 def test_sentry_receives_system_alerts_when_a_dsn_is_set() -> None:
