@@ -18,8 +18,9 @@
    attempt spent); a transient error retries with exponential backoff until
    `delivery_max_attempts`; a dead destination (blocked, missing access) ends its pending and held
    deliveries, turns its subscription or channel rules off and tells the admin chat; a message the
-   platform refuses fails alone. While a platform is not connected its sender waits: attempts are
-   not spent on an outage.
+   platform refuses fails alone; a `Deferred` destination (a webhook receiver that is down, answers
+   429 or is paused) alone waits its time, spending no attempt. While a platform is not connected
+   its sender waits: attempts are not spent on an outage.
 4. Held deliveries (quiet hours, hourly cap) leave as one digest per destination when
    `deliver_due_digests(now)` finds them due (the scheduler calls it every minute; the dispatcher
    also runs it every `digest_every` seconds unless that is None).
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.notifiers import MessageRejected, Notifier
+from bot.notifiers import AlertNotifier, Deferred, MessageRejected, Notifier, Outgoing
 from db.repositories import LeaseOwner, Repositories
 from scanner_core import routing
 from scanner_core.bus import AlertBus
@@ -135,6 +136,7 @@ class DeliveryConfig:
                 Platform.TELEGRAM: settings.telegram_rate_per_second,
                 Platform.DISCORD: settings.discord_rate_per_second,
                 Platform.CONSOLE: 1000.0,
+                Platform.WEBHOOK: settings.webhook_rate_per_second,
             },
             channel_max_per_hour=settings.default_max_alerts_per_hour,
             min_resolved=settings.wallet_min_resolved_positions,
@@ -170,6 +172,8 @@ class _Sender:
         self.d = dispatcher
         self.notifier = notifier
         self.platform = notifier.platform
+        # webhooks send the alerts themselves (JSON), not only their view
+        self.alert_notifier = notifier if isinstance(notifier, AlertNotifier) else None
         self.bucket = bucket
         self.wake = asyncio.Event()
         self.digests: asyncio.Queue[DigestJob] = asyncio.Queue(maxsize=10_000)
@@ -231,7 +235,7 @@ class _Sender:
             await self.bucket.acquire()
             view = alert_view(alert, self.d.clock(), min_resolved=self.d.config.min_resolved)
             key = send_key(alert.dedup_key, destination.kind.value, destination.id)
-            outcome = await self._shielded(self._attempt(delivery, destination, view, key))
+            outcome = await self._shielded(self._attempt(delivery, destination, view, alert, key))
             if isinstance(outcome, float):
                 self.bucket.pause(outcome)
                 continue
@@ -243,13 +247,21 @@ class _Sender:
         task.add_done_callback(self.inflight.discard)
         return await asyncio.shield(task)
 
-    async def _attempt(self, delivery: Delivery, destination: Destination, view: Any, key: str) -> bool | float:
+    async def _send(
+        self, destination: Destination, view: Any, outgoing: Outgoing, key: str, mention_role_id: str | None = None
+    ) -> None:
+        if self.alert_notifier is not None:
+            await self.alert_notifier.send_outgoing(destination, view, outgoing)
+        else:
+            await self.notifier.send_view(destination, view, mention_role_id=mention_role_id, idempotency_key=key)
+
+    async def _attempt(
+        self, delivery: Delivery, destination: Destination, view: Any, alert: Alert, key: str
+    ) -> bool | float:
         """True: sent (or given up); False: destination dead; float: rate limited, retry after it."""
         repos = self.d.repos
         try:
-            await self.notifier.send_view(
-                destination, view, mention_role_id=delivery.mention_role_id, idempotency_key=key
-            )
+            await self._send(destination, view, Outgoing((alert,), (_id(delivery),)), key, delivery.mention_role_id)
         except DeliveryError as exc:
             return await self._failed(delivery, destination, exc)
         except Exception as exc:  # a notifier bug must not stop the sender: count it as transient
@@ -263,6 +275,11 @@ class _Sender:
         repos = self.d.repos
         now = self.d.clock()
         text = str(exc)
+        if isinstance(exc, Deferred):  # this destination alone waits; no attempt spent
+            if exc.seconds is not None:
+                next_at = now + timedelta(seconds=exc.seconds)
+                await repos.deliveries.mark_retry(_id(delivery), delivery.attempts, next_at, text)
+            return True
         if exc.retry_after is not None:
             DELIVERIES_FAILED.labels(platform=self.platform.value, reason="rate_limited").inc()
             wait = max(0.0, exc.retry_after)
@@ -308,7 +325,8 @@ class _Sender:
                 key = send_key(
                     "digest", job.destination.kind.value, job.destination.id, *(a.dedup_key for a in ordered)
                 )
-                outcome = await self._shielded(self._send_digest(job, view, ids, key))
+                outgoing = Outgoing(tuple(ordered), tuple(ids), job.reason)
+                outcome = await self._shielded(self._send_digest(job, view, outgoing, key))
                 if isinstance(outcome, float):
                     self.bucket.pause(outcome)
                     continue
@@ -316,10 +334,11 @@ class _Sender:
         finally:
             self.digests_in_flight.discard(job.destination)
 
-    async def _send_digest(self, job: DigestJob, view: Any, ids: list[int], key: str) -> float | None:
+    async def _send_digest(self, job: DigestJob, view: Any, outgoing: Outgoing, key: str) -> float | None:
         repos = self.d.repos
+        ids = list(outgoing.delivery_ids)
         try:
-            await self.notifier.send_view(job.destination, view, idempotency_key=key)
+            await self._send(job.destination, view, outgoing, key)
         except DeliveryError as exc:
             if exc.retry_after is not None:
                 return max(0.0, exc.retry_after)

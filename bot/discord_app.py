@@ -25,7 +25,14 @@ from scanner_core.presentation import error_view
 
 log = get_logger("discord")
 
-COGS = ("bot.cogs.lookup", "bot.cogs.prefs", "bot.cogs.help", "bot.cogs.routing", "bot.cogs.buttons")
+COGS = (
+    "bot.cogs.lookup",
+    "bot.cogs.prefs",
+    "bot.cogs.help",
+    "bot.cogs.routing",
+    "bot.cogs.webhooks",
+    "bot.cogs.buttons",
+)
 StateCallback = Callable[[State, str], None]
 
 

@@ -1,9 +1,10 @@
-"""Discord, Telegram and console notifiers behind one interface.
+"""Discord, Telegram and console notifiers behind one interface (webhooks: bot/webhooks.py).
 
 A notifier sends one rendered view to one destination and reports failure as
 scanner_core.ports.DeliveryError: `retry_after` when rate limited, `permanent` when the destination
 is gone (bot blocked, kicked, missing access, unknown chat), `MessageRejected` when the platform
-refused this message but the destination is fine. Everything else is transient (network, 5xx).
+refused this message but the destination is fine, `Deferred` when only this destination must wait.
+Everything else is transient (network, 5xx).
 The outbox (bot/delivery.py) decides what to do with each; notifiers never retry or sleep.
 `idempotency_key` names one send: the same key means the same message. Discord gets it as the
 message nonce with `enforce_nonce` (discord.py sets that flag with any nonce), so a send repeated
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 import aiohttp
 import discord
@@ -29,10 +31,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.render import discord as discord_render
 from bot.render import telegram as telegram_render
-from scanner_core.models import DestinationKind, Platform
+from scanner_core.models import Alert, DestinationKind, Platform
 from scanner_core.ports import DeliveryError
 from scanner_core.presentation import View, plain_text
-from scanner_core.routing import Destination
+from scanner_core.routing import Destination, HoldReason
 
 NO_PREVIEW = telegram.LinkPreviewOptions(is_disabled=True)
 # Telegram "Bad Request" texts that mean the chat itself is unreachable for this bot.
@@ -41,6 +43,17 @@ _TELEGRAM_GONE = ("chat not found", "user is deactivated", "bot was kicked", "no
 
 class MessageRejected(DeliveryError):
     """The platform refused this message (size, markup); the destination itself is fine."""
+
+
+class Deferred(DeliveryError):
+    """This destination alone cannot take it now (a webhook receiver that is down, rate limits or
+    is paused): try again after `seconds`, spending no attempt and holding up no other destination.
+    `seconds` None: the notifier has already rescheduled the delivery itself (a paused webhook parks
+    it, under the same lock as a resume)."""
+
+    def __init__(self, message: str, seconds: float | None) -> None:
+        super().__init__(message)
+        self.seconds = max(0.0, seconds) if seconds is not None else None
 
 
 class Notifier(Protocol):
@@ -61,6 +74,23 @@ class Notifier(Protocol):
     ) -> None: ...
 
     async def send_text(self, destination_id: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What a send carries besides its view: the alerts the view shows, the outbox rows it settles
+    and, for a digest, why they were held."""
+
+    alerts: tuple[Alert, ...]
+    delivery_ids: tuple[int, ...]
+    digest: HoldReason | None = None
+
+
+@runtime_checkable
+class AlertNotifier(Notifier, Protocol):
+    """A notifier that sends the alerts themselves, not only their view (the webhooks' JSON)."""
+
+    async def send_outgoing(self, destination: Destination, view: View, outgoing: Outgoing) -> None: ...
 
 
 # ---------------------------------------------------------------- Telegram

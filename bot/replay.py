@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TextIO
 
 import aiohttp
@@ -25,14 +24,13 @@ from scanner_core.cache import Cache
 from scanner_core.config import Settings
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Alert, now_utc
+from scanner_core.payloads import alert_json
 from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
 from scanner_core.services.wallets import WalletService
 from scanner_core.sources import build_sources
 from scanner_core.sources.replay import ReplayError, ReplaySource
-
-_CENT = Decimal("0.01")
 
 
 def replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,34 +43,6 @@ def replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--trades", action="store_true", help="print the normalised trades instead of running the pipeline"
     )
-
-
-def alert_json(alert: Alert) -> dict[str, Any]:
-    trade = alert.trade
-    out: dict[str, Any] = {
-        "id": alert.id,
-        "kind": alert.kind.value,
-        "severity": alert.severity.value,
-        "confidence": alert.confidence,
-        "signals": list(alert.signal_kinds),
-        "reasons": [s.summary for s in alert.signals],
-        "wallet": alert.wallet_address,
-        "condition_id": alert.condition_id,
-        "title": alert.title,
-        "market": alert.market.question if alert.market else None,
-        "dedup_key": alert.dedup_key,
-    }
-    if trade is not None:
-        out.update(
-            trade_time=trade.timestamp.isoformat().replace("+00:00", "Z"),
-            usd=str(trade.usd.quantize(_CENT)),
-            side=trade.side.value,
-            outcome=trade.outcome,
-            price=str(trade.price),
-            size=str(trade.size),
-            tx_hash=trade.tx_hash,
-        )
-    return out
 
 
 def alert_line(alert: Alert) -> str:

@@ -9,6 +9,7 @@ from bot.app import Polyscan
 from bot.bots import ChatBots, delivery_notifiers
 from bot.components import PipelineComponent, ServicesComponent, SourcesComponent
 from bot.delivery import DeliveryConfig, Dispatcher
+from bot.webhooks import build_webhooks
 from scanner_core import __version__
 from scanner_core.alerter import SystemAlerter, Thresholds, init_sentry
 from scanner_core.bus import AlertBus
@@ -82,20 +83,29 @@ class ChatComponent:
         bots = ChatBots(s, app.health, service)
         notifiers = delivery_notifiers(bots)  # the console notifier when no token is set
         admin = ChatAdminNotifier.from_settings(s, notifiers)
+        webhooks = build_webhooks(s, app.repos.webhooks, clock=app.clock, admin=admin, health=app.health)
         dispatcher = Dispatcher(
             app.repos,
             self.bus,
-            notifiers,
+            [*notifiers, webhooks],
             config=DeliveryConfig.from_settings(s),
             clock=app.clock,
             health=app.health,
             admin=admin,
             console=not bots.configured,
         )
-        service.on_change = dispatcher.invalidate_routing
-        app.extras.update(command_service=service, bots=bots, dispatcher=dispatcher, admin_notifier=admin)
-        # stopped in reverse: the outbox finishes before the bots close
-        for part in (bots, dispatcher):
+
+        def changed() -> None:  # subscriptions, rules or webhooks changed: both read them afresh
+            dispatcher.invalidate_routing()
+            webhooks.invalidate()
+
+        service.on_change = changed
+        service.webhook_tester = webhooks
+        app.extras.update(
+            command_service=service, bots=bots, dispatcher=dispatcher, admin_notifier=admin, webhooks=webhooks
+        )
+        # stopped in reverse: the outbox finishes before the bots close and the webhooks' session ends
+        for part in (bots, webhooks, dispatcher):
             await part.start()
             self.parts.append(part)
 

@@ -21,6 +21,22 @@ from db.setup import APP, MIGRATIONS_ROOT, tortoise_config
 DIALECT_URLS = {"sqlite": "sqlite://:memory:", "postgres": "postgres://offline@127.0.0.1:5432/offline"}
 
 
+def _forget_pending_operations() -> None:
+    """aerich keeps a run's pending SQL in class attributes: without this, the first dialect's
+    CREATE TABLE of a new model also lands in the second dialect's migration."""
+    for name in (
+        "upgrade_operators",
+        "downgrade_operators",
+        "_upgrade_fk_m2m_index_operators",
+        "_downgrade_fk_m2m_index_operators",
+        "_upgrade_m2m",
+        "_downgrade_m2m",
+    ):
+        setattr(Migrate, name, [])
+    Migrate._rename_fields = {}
+    Migrate._rename_models = {}
+
+
 async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dict[str, str | None]:
     """Generate (or, with dry_run, detect) pending migrations per dialect; returns new file names."""
     created: dict[str, str | None] = {}
@@ -28,6 +44,7 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
         _forget_pending_operators()
         location = MIGRATIONS_ROOT / dialect
         folder = location / APP
+        _forget_pending_operations()
         command = Command(tortoise_config(url), app=APP, location=str(location))
         await Tortoise.init(config=tortoise_config(url))  # a fresh context per dialect
         try:

@@ -244,3 +244,32 @@ class WalletClassificationRow(Model):
     class Meta:
         table = "wallet_classifications"
         indexes = (Index(fields=("classification", "score")),)
+
+
+# An outgoing webhook. Its URL and signing secret are stored encrypted (scanner_core.webhooks.SecretBox):
+# a URL can be a credential itself. Its filters are the subscription whose destination is
+# ("webhook", id). Removed webhooks keep their row (ids are never reused) without URL or secret.
+class WebhookRow(Model):
+    id = fields.IntField(primary_key=True)
+    url_sealed = fields.TextField()
+    url_hash = fields.CharField(max_length=64)  # SHA-256 of the URL: finds a re-added one
+    url_display = fields.CharField(max_length=300)  # scheme://host/…, safe to show
+    payload_format = fields.CharField(max_length=16, default="generic")
+    secret_sealed = fields.TextField()
+    scope = fields.CharField(max_length=64)  # where it was created: who may see and change it
+    created_by = fields.CharField(max_length=64, default="")
+    paused = fields.BooleanField(default=False)
+    paused_at = fields.DatetimeField(null=True)
+    pause_reason = fields.TextField(default="")
+    consecutive_failures = fields.IntField(default=0)
+    failing_since = fields.DatetimeField(null=True)
+    last_success_at = fields.DatetimeField(null=True)
+    last_failure_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    removed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhooks"
+        indexes = (Index(fields=("scope", "url_hash")),)

@@ -505,16 +505,7 @@ class SubscriptionRepository:
         return subscription_from_row(row) if row else None
 
     async def save(self, sub: Subscription, now: datetime) -> Subscription:
-        fields: dict[str, Any] = {
-            "owner_id": sub.owner_id,
-            "active": sub.active,
-            "filters": filters_to_json(sub.filters),
-            "quiet_start": sub.quiet_hours.start_minute if sub.quiet_hours else None,
-            "quiet_end": sub.quiet_hours.end_minute if sub.quiet_hours else None,
-            "timezone": sub.quiet_hours.tz if sub.quiet_hours else sub.timezone,
-            "max_per_hour": sub.max_per_hour,
-            "updated_at": now,
-        }
+        fields = subscription_fields(sub, now)
         row = await SubscriptionRow.get_or_none(
             destination_kind=sub.destination_kind.value, destination_id=sub.destination_id
         )
@@ -544,6 +535,20 @@ class SubscriptionRepository:
 
     async def count_active(self) -> int:
         return await SubscriptionRow.filter(active=True).count()
+
+
+def subscription_fields(sub: Subscription, now: datetime) -> dict[str, Any]:
+    """A subscription's columns besides its destination and creation time."""
+    return {
+        "owner_id": sub.owner_id,
+        "active": sub.active,
+        "filters": filters_to_json(sub.filters),
+        "quiet_start": sub.quiet_hours.start_minute if sub.quiet_hours else None,
+        "quiet_end": sub.quiet_hours.end_minute if sub.quiet_hours else None,
+        "timezone": sub.quiet_hours.tz if sub.quiet_hours else sub.timezone,
+        "max_per_hour": sub.max_per_hour,
+        "updated_at": now,
+    }
 
 
 def subscription_defaults(
@@ -908,6 +913,8 @@ class Repositories:
     """All repositories, built once by the composition root and handed to services."""
 
     def __init__(self) -> None:
+        from db.webhooks import WebhookRepository  # builds on this module's helpers: imported late
+
         self.trades = TradeRepository()
         self.wallet_trades = WalletTradeRepository()
         self.alerts = AlertRepository()
@@ -918,6 +925,7 @@ class Repositories:
         self.deliveries = DeliveryRepository()
         self.classifications = ClassificationRepository()
         self.metrics = MetricsRepository()
+        self.webhooks = WebhookRepository()
 
 
 __all__ = [

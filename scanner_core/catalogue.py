@@ -96,6 +96,8 @@ SEVERITIES = tuple(s.value for s in Severity)
 _WALLET = Arg("wallet", "0x address, Polymarket username or profile link", rest=True)
 _MARKET = Arg("market", "Market id, slug, Polymarket link or condition id", rest=True)
 _TARGET = Arg("target", "A market (id, slug, link, condition id) or a wallet (0x address)", rest=True)
+_WEBHOOK_ID = Arg("webhook", "The webhook number shown by /webhook list")
+_WEBHOOK_OPTIONS = "name=value: format=slack severity=high min_size=25k kinds categories follow mute max_per_hour"
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -183,6 +185,33 @@ COMMANDS: tuple[Command, ...] = (
                 platforms=DISCORD_ONLY,
                 manage_server=True,
             ),
+        ),
+    ),
+    Command(
+        "webhook",
+        "Send alerts as signed JSON to a URL (admins)",
+        manage_server=True,
+        private=True,
+        group="Server",
+        examples=(
+            "/webhook add https://example.com/polyscan severity=high min_size=25k",
+            "/webhook add https://hooks.slack.com/services/... format=slack categories=politics",
+            "/webhook test 1",
+        ),
+        subcommands=(
+            Command(
+                "add",
+                "Add a webhook (its secret is shown once), or change the options of one",
+                (
+                    Arg("url", "The http(s) URL that receives the alerts"),
+                    Arg("options", _WEBHOOK_OPTIONS, required=False, rest=True),
+                ),
+                manage_server=True,
+            ),
+            Command("list", "Webhooks of this chat and how they are doing", manage_server=True),
+            Command("test", "Send a test payload to a webhook now", (_WEBHOOK_ID,), manage_server=True),
+            Command("resume", "Resume a paused webhook: its waiting alerts go out", (_WEBHOOK_ID,), manage_server=True),
+            Command("remove", "Remove a webhook", (_WEBHOOK_ID,), manage_server=True),
         ),
     ),
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Protocol, TypeVar
@@ -44,6 +44,20 @@ from scanner_core.models import (
     normalise_address,
 )
 from scanner_core.ports import ClassificationLookup, FeedStatus, MarketLookup, WalletLookup
+from scanner_core.webhooks import (
+    PingOutcome,
+    SecretBox,
+    Webhook,
+    WebhookFormat,
+    WebhookStore,
+    WebhookTester,
+    check_url,
+    display_url,
+    new_secret,
+    parse_format,
+    parse_options,
+    url_digest,
+)
 
 log = get_logger("commands")
 T = TypeVar("T")
@@ -202,7 +216,33 @@ class RoutesResult:
     note: str = ""
 
 
-Result = Notice | WalletResult | MarketResult | StatsResult | SettingsResult | AlertsResult | HelpResult | RoutesResult
+@dataclass(frozen=True, slots=True)
+class WebhookEntry:
+    webhook: Webhook
+    subscription: Subscription | None
+    backlog: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WebhooksResult:
+    entries: tuple[WebhookEntry, ...]
+    as_of: datetime
+    note: str = ""
+    secret: str = field(default="", repr=False)  # only when a webhook is created: shown that once
+    ping: PingOutcome | None = None
+
+
+Result = (
+    Notice
+    | WalletResult
+    | MarketResult
+    | StatsResult
+    | SettingsResult
+    | AlertsResult
+    | HelpResult
+    | RoutesResult
+    | WebhooksResult
+)
 
 
 # ---------------------------------------------------------------- storage the service needs
@@ -250,6 +290,9 @@ class DeliveryStore(Protocol):
 
 class Stores(Protocol):
     """The repositories the command service reads and writes (db.repositories.Repositories)."""
+
+    @property
+    def webhooks(self) -> WebhookStore: ...
 
     @property
     def subscriptions(self) -> SubscriptionStore: ...
@@ -451,6 +494,7 @@ class CommandService:
     feed: FeedStatus | None = None
     # told after every change to subscriptions or channel rules (the outbox drops its cached copy)
     on_change: Callable[[], None] | None = None
+    webhook_tester: WebhookTester | None = None  # sends /webhook test payloads (bot/webhooks.py)
 
     # -- look up ---------------------------------------------------------------------------------
 
@@ -662,6 +706,172 @@ class CommandService:
         rules = tuple(await self.stores.channel_rules.for_guild(guild_id))
         return RoutesResult(rules, f"Rule #{rule_id} removed.")
 
+    # -- outgoing webhooks -----------------------------------------------------------------------
+
+    async def webhook_add(self, user: UserRef, url: str, options: str | None = None) -> WebhooksResult:
+        """/webhook add <url> [options]: a new webhook (its secret is shown this once), or new format
+        and filters for a URL this chat already has (which also resumes it)."""
+        scope, _ = self._webhook_scope(user)
+        box = SecretBox.from_settings(self.settings)
+        if box is None:
+            raise ServiceError(
+                "Webhooks are off: the operator must set POLYSCAN_WEBHOOK_KEY (it encrypts webhook URLs and "
+                "secrets at rest) and restart polyscan."
+            )
+        try:
+            checked = check_url(url, allow_private=self.settings.webhook_allow_private_hosts)
+            pairs = parse_options(options)
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from None
+        payload_format, sub = await self._webhook_subscription(user, pairs)
+        now = self.clock()
+        digest = url_digest(checked)
+        existing = await self.stores.webhooks.find(scope, digest)
+        if existing is not None:
+            updated = await self.stores.webhooks.update(existing.id, payload_format, sub, now)
+            self._changed()
+            resumed = " and it is resumed" if existing.paused else ""
+            note = (
+                f"Webhook #{existing.id} already sends to this URL: its format and filters are updated{resumed}. "
+                "Its secret is unchanged (it was shown once, when the webhook was added)."
+            )
+            return WebhooksResult((await self._webhook_entry(updated or existing),), now, note)
+        secret = new_secret()
+        webhook = Webhook(
+            id=0,
+            url_display=display_url(checked),
+            payload_format=payload_format,
+            scope=scope,
+            created_by=f"{user.platform.value}:{user.user_id}",
+            created_at=now,
+        )
+        created, saved = await self.stores.webhooks.create(webhook, box.seal(checked), digest, box.seal(secret), sub)
+        self._changed()
+        log.info("webhook_added", webhook_id=created.id, host=created.url_display, scope=scope)
+        shape = "Slack messages" if payload_format is WebhookFormat.SLACK else "signed JSON"
+        note = f"Webhook #{created.id} added: matching alerts go to {created.url_display} as {shape}."
+        return WebhooksResult((WebhookEntry(created, saved),), now, note, secret=secret)
+
+    async def webhook_list(self, user: UserRef) -> WebhooksResult:
+        scope, sees_all = self._webhook_scope(user)
+        webhooks = await self.stores.webhooks.listed(None if sees_all else scope)
+        backlog = await self.stores.webhooks.backlog()
+        entries = [
+            WebhookEntry(w, await self.stores.webhooks.subscription(w.id), backlog.get(w.id, 0)) for w in webhooks
+        ]
+        return WebhooksResult(tuple(entries), self.clock())
+
+    async def webhook_remove(self, user: UserRef, ref: str) -> WebhooksResult:
+        webhook = await self._webhook_here(user, ref)
+        ended = await self.stores.webhooks.remove(webhook.id, self.clock())
+        self._changed()
+        log.info("webhook_removed", webhook_id=webhook.id, dropped=max(0, ended))
+        dropped = f"; {ended} undelivered alert(s) dropped" if ended > 0 else ""
+        note = f"Webhook #{webhook.id} removed: its URL and secret are forgotten{dropped}."
+        return replace(await self.webhook_list(user), note=note)
+
+    async def webhook_resume(self, user: UserRef, ref: str) -> WebhooksResult:
+        webhook = await self._webhook_here(user, ref)
+        if not webhook.paused and not webhook.consecutive_failures:
+            return WebhooksResult(
+                (await self._webhook_entry(webhook),), self.clock(), f"Webhook #{webhook.id} is not paused."
+            )
+        waiting = await self.stores.webhooks.resume(webhook.id, self.clock())
+        self._changed()
+        log.info("webhook_resumed", webhook_id=webhook.id, waiting=waiting)
+        resumed = await self.stores.webhooks.get(webhook.id) or webhook
+        note = f"Webhook #{webhook.id} resumed: {waiting} waiting alert(s) go out now."
+        return WebhooksResult((await self._webhook_entry(resumed),), self.clock(), note)
+
+    async def webhook_test(self, user: UserRef, ref: str) -> WebhooksResult:
+        webhook = await self._webhook_here(user, ref)
+        if self.webhook_tester is None:
+            raise ServiceError("Webhooks are not running in this process: no test could be sent.")
+        outcome = await self.webhook_tester.send_test(webhook)
+        if outcome.ok:
+            note = f"Test payload delivered to webhook #{webhook.id}: {outcome.detail} in {outcome.elapsed_ms:.0f} ms."
+        else:
+            note = f"Test payload to webhook #{webhook.id} failed: {outcome.detail}."
+        return WebhooksResult((await self._webhook_entry(webhook),), self.clock(), note, ping=outcome)
+
+    async def _webhook_entry(self, webhook: Webhook) -> WebhookEntry:
+        backlog = await self.stores.webhooks.backlog()
+        return WebhookEntry(webhook, await self.stores.webhooks.subscription(webhook.id), backlog.get(webhook.id, 0))
+
+    async def _webhook_here(self, user: UserRef, ref: str) -> Webhook:
+        scope, sees_all = self._webhook_scope(user)
+        webhook_id = parse_int(ref.strip().lstrip("#"), "webhook", 1, 10**9)
+        webhook = await self.stores.webhooks.get(webhook_id)
+        if webhook is None or (not sees_all and webhook.scope != scope):
+            raise ServiceError(f"There is no webhook #{webhook_id} here: /webhook list shows them.")
+        return webhook
+
+    def _webhook_scope(self, user: UserRef) -> tuple[str, bool]:
+        """Where webhooks made by this caller belong, and whether the caller sees every webhook
+        (the admin chat); refuses everyone else: Telegram group admins and the admin chat,
+        Discord members with Manage Server."""
+        s = self.settings
+        where = user.chat_or_channel_id
+        if user.platform is Platform.TELEGRAM:
+            if s.telegram_admin_chat_id is not None and where == str(s.telegram_admin_chat_id):
+                return f"telegram:{where}", True
+            if where == user.user_id:
+                raise ServiceError("Webhooks are managed in a group, by its admins, or in the admin chat.")
+            if not user.is_admin:
+                raise ServiceError("Only this group's admins can manage its webhooks.")
+            return f"telegram:{where}", False
+        if user.platform is Platform.DISCORD:
+            if not user.guild_id:
+                raise ServiceError("/webhook works in a Discord server channel.")
+            if not user.is_admin:
+                raise ServiceError("You need the Manage Server permission to manage webhooks.")
+            admin_channel = s.discord_admin_channel_id is not None and where == str(s.discord_admin_channel_id)
+            return f"discord:{user.guild_id}", admin_channel
+        raise ServiceError("Webhooks are managed from Discord or Telegram.")
+
+    async def _webhook_subscription(
+        self, user: UserRef, pairs: list[tuple[str, str]]
+    ) -> tuple[WebhookFormat, Subscription]:
+        """The options of /webhook add, applied with the very parsers /settings, /follow and /mute use."""
+        sub = Subscription(
+            id=None,
+            destination_kind=DestinationKind.WEBHOOK,
+            destination_id="",
+            filters=SubscriptionFilters(),
+            max_per_hour=self.settings.webhook_default_max_per_hour,
+            owner_id=user.user_id,
+        )
+        payload_format = WebhookFormat.GENERIC
+        settings_names = {s.value for s in Setting}
+        for key, value in pairs:
+            f = sub.filters
+            if key == "format":
+                try:
+                    payload_format = parse_format(value)
+                except ValueError as exc:
+                    raise ServiceError(str(exc)) from None
+            elif key in settings_names:
+                sub, _ = self._apply_setting(sub, Setting(key), value)
+            elif key == "follow":
+                follows = frozenset([await self._resolve_wallet(w) for w in split_list(value)])
+                if len(follows) > MAX_FOLLOWS:
+                    raise ServiceError(f"A webhook follows at most {MAX_FOLLOWS} wallets.")
+                sub = replace(sub, filters=replace(f, follow_wallets=follows))
+            elif key == "mute":
+                targets = [await self._resolve_target(t) for t in value.split(",") if t.strip()]
+                if len(targets) > MAX_MUTES:
+                    raise ServiceError(f"A webhook mutes at most {MAX_MUTES} wallets and markets.")
+                muted_wallets = frozenset(k for kind, k, _ in targets if kind == "wallet")
+                muted_markets = frozenset(k for kind, k, _ in targets if kind == "market")
+                sub = replace(sub, filters=replace(f, mute_wallets=muted_wallets, mute_markets=muted_markets))
+            elif key == "followed_only":
+                sub = replace(sub, filters=replace(f, followed_only=_yes_no(value, key)))
+            else:
+                raise ServiceError(f"{key[:32]!r} is not a webhook option: use {', '.join(WEBHOOK_OPTIONS)}.")
+        if sub.filters.followed_only and not sub.filters.follow_wallets:
+            raise ServiceError("followed_only=yes needs wallets to follow: add follow=<wallet>,<wallet>.")
+        return payload_format, sub
+
     # -- buttons ---------------------------------------------------------------------------------
 
     async def press(self, user: UserRef, data: str) -> Result:
@@ -844,6 +1054,18 @@ _SETTING_EXAMPLES = {
 }
 
 
+WEBHOOK_OPTIONS = ("format", *(s.value for s in Setting), "follow", "mute", "followed_only")
+
+
+def _yes_no(value: str, what: str) -> bool:
+    word = value.strip().lower()
+    if word in ("yes", "y", "true", "on", "1"):
+        return True
+    if word in ("no", "n", "false", "off", "0"):
+        return False
+    raise ServiceError(f"{what} takes yes or no, not {value[:20]!r}.")
+
+
 def _describe_match(match: RouteMatch, value: str) -> str:
     if match is RouteMatch.SEVERITY:
         return f"severity {value} or above"
@@ -879,6 +1101,8 @@ __all__ = [
     "Stores",
     "UserRef",
     "WalletResult",
+    "WebhookEntry",
+    "WebhooksResult",
     "decode_button",
     "encode_button",
 ]

@@ -187,6 +187,20 @@ class Settings(BaseSettings):
     bot_login_retry_seconds: PositiveFloat = 30.0
     default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
 
+    # --- outgoing webhooks (docs/webhooks.md) ---
+    # encrypts each webhook's URL and signing secret at rest (any string of 32+ characters, e.g.
+    # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); unset: /webhook add is refused
+    webhook_key: SecretStr | None = None
+    webhook_rate_per_second: PositiveFloat = 20.0  # requests per second over all webhooks
+    webhook_timeout_seconds: PositiveFloat = 10.0  # one request, connect to last byte
+    # failed requests in a row before a webhook is paused and the admin chat told (about 2 h of
+    # retries with the default backoff); its alerts wait in the outbox until /webhook resume
+    webhook_pause_after_failures: int = Field(default=30, ge=1)
+    webhook_default_max_per_hour: int = Field(default=600, ge=1, le=1000)  # cap of a new webhook
+    # true: receivers on loopback, private or link-local addresses are allowed (a LAN service);
+    # false: refused, so a chat admin cannot make the server call into its own network
+    webhook_allow_private_hosts: bool = False
+
     # --- operations ---
     ready_max_trade_age_seconds: PositiveFloat = 600.0
     alert_ws_down_seconds: PositiveFloat = 300.0
@@ -261,6 +275,13 @@ class Settings(BaseSettings):
     @classmethod
     def _optional_http_url(cls, value: str, info: Any) -> str:
         return _check_url(value, ("http", "https"), info.field_name) if value else value
+
+    @field_validator("webhook_key")
+    @classmethod
+    def _webhook_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (a random string, kept secret)")
+        return value
 
     @field_validator("database_url")
     @classmethod

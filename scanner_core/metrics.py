@@ -50,6 +50,16 @@ DELIVERIES_SENT = Counter("scanner_deliveries_sent_total", "Messages delivered",
 DELIVERIES_FAILED = Counter("scanner_deliveries_failed_total", "Delivery attempts that failed", ["platform", "reason"])
 DELIVERY_BACKLOG = Gauge("scanner_delivery_backlog", "Deliveries pending or held", ["platform"])
 
+# --- outgoing webhooks (label: the webhook's id) ---
+WEBHOOK_SENT = Counter("scanner_webhook_sent_total", "Webhook payloads a receiver accepted (2xx)", ["webhook"])
+WEBHOOK_FAILED = Counter("scanner_webhook_failed_total", "Webhook requests that failed", ["webhook", "reason"])
+WEBHOOK_BACKLOG = Gauge("scanner_webhook_backlog", "Deliveries pending or held per webhook", ["webhook"])
+WEBHOOK_LAST_SUCCESS = Gauge(
+    "scanner_webhook_last_success_timestamp_seconds", "Unix time a receiver last accepted a payload", ["webhook"]
+)
+WEBHOOK_FAILING = Gauge("scanner_webhook_consecutive_failures", "Failed requests in a row per webhook", ["webhook"])
+WEBHOOK_PAUSED = Gauge("scanner_webhook_paused", "1 while a webhook is paused", ["webhook"])
+
 # --- wallet scanner ---
 WALLETS_CLASSIFIED = Counter(
     "scanner_wallets_classified_total", "Wallets classified by the wallet scanner", ["classification", "stage"]

@@ -109,6 +109,7 @@ class Platform(enum.StrEnum):
     TELEGRAM = "telegram"
     DISCORD = "discord"
     CONSOLE = "console"
+    WEBHOOK = "webhook"
 
 
 class DestinationKind(enum.StrEnum):
@@ -116,6 +117,7 @@ class DestinationKind(enum.StrEnum):
     DISCORD_USER = "discord_user"
     DISCORD_CHANNEL = "discord_channel"
     CONSOLE = "console"
+    WEBHOOK = "webhook"  # destination id: the webhook's id (scanner_core/webhooks.py)
 
     @property
     def platform(self) -> Platform:
@@ -123,6 +125,8 @@ class DestinationKind(enum.StrEnum):
             return Platform.TELEGRAM
         if self is DestinationKind.CONSOLE:
             return Platform.CONSOLE
+        if self is DestinationKind.WEBHOOK:
+            return Platform.WEBHOOK
         return Platform.DISCORD
 
 

@@ -54,7 +54,7 @@ log = get_logger("monitoring")
 READY_GATES = ("database", "cache", "feed")
 _USABLE = (State.OK, State.DEGRADED)
 # Label sets created at start so dashboards have series from the first scrape.
-DELIVERY_PLATFORMS = (Platform.TELEGRAM.value, Platform.DISCORD.value)
+DELIVERY_PLATFORMS = (Platform.TELEGRAM.value, Platform.DISCORD.value, Platform.WEBHOOK.value)
 CACHE_LEVELS = ("l1", "l2")
 
 

@@ -25,6 +25,8 @@ from scanner_core.commands import (
     SettingsResult,
     StatsResult,
     WalletResult,
+    WebhookEntry,
+    WebhooksResult,
     encode_button,
 )
 from scanner_core.models import (
@@ -32,13 +34,16 @@ from scanner_core.models import (
     AlertKind,
     ChannelRule,
     DeliveryStatus,
+    Platform,
     Severity,
     Signal,
     SignalKind,
+    Subscription,
     Trade,
     WalletClass,
 )
 from scanner_core.routing import DEFAULT_ALERT_KINDS, HoldReason
+from scanner_core.webhooks import describe_failures
 
 POLYMARKET = "https://polymarket.com"
 POLYGONSCAN = "https://polygonscan.com"
@@ -763,7 +768,9 @@ def help_view(result: HelpResult) -> View:
             body.append(line(f"{a.usage}: {a.description}{choices}"))
         for example in chosen.examples:
             body.append(line("e.g. ", Span(example, code=True)))
-        if chosen.manage_server:
+        if chosen.manage_server and result.platform is Platform.TELEGRAM:
+            body.append(line("For group admins, and the admin chat."))
+        elif chosen.manage_server:
             body.append(line("Needs the Manage Server permission."))
         return View(title=f"📖 /{chosen.name}", body=tuple(body))
     groups: dict[str, list[Line]] = {}
@@ -797,6 +804,73 @@ def routes_view(result: RoutesResult) -> View:
     return View(title="🧭 Alert routing", body=tuple(body), footer="/route remove <rule> deletes one")
 
 
+def filters_summary(sub: Subscription) -> str:
+    """What a subscription lets through, in one line (webhook lists)."""
+    f = sub.filters
+    parts = [f"severity ≥ {f.min_severity.value}"] if f.min_severity is not Severity.INFO else []
+    if f.min_usd:
+        parts.append(f"min {compact_money(f.min_usd)}")
+    if f.min_confidence:
+        parts.append(f"confidence ≥ {percent(f.min_confidence, 0)}")
+    parts.append(f"kinds {', '.join(sorted(f.kinds))}" if f.kinds else "default kinds")
+    if f.categories_in:
+        parts.append(f"only {_listed(f.categories_in, '')}")
+    if f.categories_out:
+        parts.append(f"not {_listed(f.categories_out, '')}")
+    if f.follow_wallets:
+        parts.append(f"{'only ' if f.followed_only else ''}following {_listed(f.follow_wallets, '', shorten=True)}")
+    muted = len(f.mute_wallets) + len(f.mute_markets)
+    if muted:
+        parts.append(f"{muted} muted")
+    parts.append(f"max {sub.max_per_hour}/h")
+    return " · ".join(parts)
+
+
+def _webhook_lines(entry: WebhookEntry, now: datetime) -> tuple[Line, ...]:
+    w = entry.webhook
+    state = describe_failures(w)
+    mark = "⏸" if w.paused else ("⚠️" if w.consecutive_failures else "✅")
+    first = line(
+        Span(f"#{w.id}", bold=True),
+        " ",
+        Span(w.url_display, code=True),
+        f" · {w.payload_format.value} · {mark} {state}",
+    )
+    status = [f"backlog {entry.backlog}"]
+    status.append(f"last success {ago(w.last_success_at, now)}" if w.last_success_at else "no delivery yet")
+    status.append(f"added in {w.scope}")
+    lines = [first, line("   " + " · ".join(status))]
+    if entry.subscription is not None:
+        lines.append(line(f"   {filters_summary(entry.subscription)}"))
+    return tuple(lines)
+
+
+def webhooks_view(result: WebhooksResult) -> View:
+    body: list[Line] = [line(Span(result.note, bold=True))] if result.note else []
+    if result.secret:
+        body.append(line("Its signing secret is shown only this once: store it now (polyscan keeps it encrypted)."))
+        body.append(line(Span(result.secret, code=True)))
+        body.append(line("Receivers check the X-Polyscan-Signature header with it: see docs/webhooks.md."))
+    for entry in result.entries:
+        body.extend(_webhook_lines(entry, result.as_of))
+    if not result.entries:
+        body.append(line("No webhooks here yet: /webhook add <url> [options] creates one."))
+    return View(
+        title="🪝 Webhooks",
+        body=tuple(body),
+        footer="/webhook add <url> [options] · list · test <id> · resume <id> · remove <id>",
+    )
+
+
+def webhook_ping_view(webhook_id: int, now: datetime) -> View:
+    """The wording of a /webhook test payload."""
+    return View(
+        title="✅ polyscan webhook test",
+        body=(line(f"Webhook #{webhook_id} is reachable: alerts that match its filters arrive at this URL."),),
+        footer=f"polyscan · {utc_stamp(now)}",
+    )
+
+
 def result_view(result: Result) -> View:
     """Any command result -> its view (the adapters' one call)."""
     if isinstance(result, Notice):
@@ -813,6 +887,8 @@ def result_view(result: Result) -> View:
         return alerts_view(result)
     if isinstance(result, HelpResult):
         return help_view(result)
+    if isinstance(result, WebhooksResult):
+        return webhooks_view(result)
     return routes_view(result)
 
 

@@ -19,6 +19,7 @@ GROUPS = [
     ("large_trade_tiers", "Detectors (comma-separated lists where plural)"),
     ("score_weights", "Scoring: weights as kind=weight pairs (0..1), severity thresholds on confidence"),
     ("telegram_token", "Bots and delivery: a token switches a bot on; tokens are secrets and never logged"),
+    ("webhook_key", "Outgoing webhooks (docs/webhooks.md): the key (32+ characters) encrypts their URLs and secrets"),
     ("ready_max_trade_age_seconds", "Operations: readiness, system alerts, retention"),
     ("walletscan_concurrency", "Wallet scanner"),
 ]

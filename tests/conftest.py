@@ -127,6 +127,7 @@ TABLES = (
     "deliveries",
     "wallet_classifications",
     "delivery_workers",
+    "webhooks",
 )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.handlers.common import Args, Call, command_handler
+from bot.handlers.webhooks import webhook_call
 from scanner_core import catalogue
 from scanner_core.commands import CommandService, HelpResult, UserRef
 from scanner_core.models import Platform
@@ -39,6 +40,7 @@ def calls(service: CommandService) -> dict[str, Call]:
         "alerts": lambda user, args: service.recent_alerts(user, args["count"]),
         "help": help_,
         "start": help_,
+        "webhook": webhook_call(service),
     }
 
 

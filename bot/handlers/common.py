@@ -4,6 +4,7 @@ and the one place a ServiceError becomes a polite answer."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -47,6 +48,23 @@ def parse_args(command: catalogue.Command, tokens: Sequence[str]) -> Args:
     return args
 
 
+SUBCOMMAND = "subcommand"  # the Args key naming the subcommand chosen (e.g. /webhook add)
+
+
+def parse_command(command: catalogue.Command, tokens: Sequence[str]) -> Args:
+    """`parse_args`, after choosing a subcommand by the first word when the command has them."""
+    if not command.subcommands:
+        return parse_args(command, tokens)
+    choices = ", ".join(s.name for s in command.subcommands)
+    if not tokens:
+        raise ServiceError(f"Say what to do: {choices}. Usage: {command.usage()}")
+    sub = command.subcommand(tokens[0].lower())
+    if sub is None:
+        raise ServiceError(f"{tokens[0][:32]!r} is not one of {choices}. Usage: {command.usage()}")
+    # named "/webhook add" so the usage in its errors reads right
+    return {SUBCOMMAND: sub.name, **parse_args(replace(sub, name=f"{command.name} {sub.name}"), tokens[1:])}
+
+
 async def user_ref(update: Update, context: ContextTypes.DEFAULT_TYPE) -> UserRef:
     """The caller; in a group, `is_admin` says whether they may change the group's alerts."""
     chat = update.effective_chat
@@ -84,7 +102,7 @@ def command_handler(name: str, call: Call) -> CommandHandler[ContextTypes.DEFAUL
 
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
-            args = parse_args(entry, context.args or [])
+            args = parse_command(entry, context.args or [])
             user = await user_ref(update, context)
             result = await call(user, args)
         except ServiceError as exc:

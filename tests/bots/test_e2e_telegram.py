@@ -143,6 +143,7 @@ async def test_login_publishes_the_catalogue_commands_and_reports_health(world: 
         "alerts",
         "help",
         "start",
+        "webhook",
     ]
     telegram = world.health.get("telegram")
     assert telegram is not None and telegram.state is State.OK and "polling" in telegram.detail

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.discord_app import PolyscanDiscordBot
+from bot.discord_app import COGS, PolyscanDiscordBot
 from bot.handlers import build_handlers
 from bot.telegram_app import bot_commands
 from scanner_core import catalogue
@@ -48,7 +48,7 @@ def _options(payload: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.fixture
 async def discord_tree(service: CommandService) -> dict[str, dict[str, Any]]:
     bot = PolyscanDiscordBot(service)
-    for extension in ("bot.cogs.lookup", "bot.cogs.prefs", "bot.cogs.help", "bot.cogs.routing", "bot.cogs.buttons"):
+    for extension in COGS:
         await bot.load_extension(extension)
     try:
         return {c.name: c.to_dict(bot.tree) for c in bot.tree.get_commands()}
@@ -108,8 +108,9 @@ def test_catalogue_fits_both_platforms() -> None:
                 assert len(a.choices) <= 25
             # only the last argument may take the rest of a Telegram line
             assert not any(a.rest for a in command.args[:-1]), command.name
-        if Platform.TELEGRAM in entry.platforms:
-            assert not entry.subcommands and all(a.type in (ArgType.TEXT, ArgType.CHOICE) for a in entry.args)
+        if Platform.TELEGRAM in entry.platforms:  # Telegram has words only: subcommands are the first word
+            for command in (entry, *entry.subcommands):
+                assert all(a.type in (ArgType.TEXT, ArgType.CHOICE) for a in command.args), command.name
 
 
 def test_help_lists_exactly_the_platforms_commands(service: CommandService) -> None:

@@ -372,6 +372,7 @@ class FakeTelegram:
         self.requests: list[ApiCall] = []
         self.unknown_methods: list[str] = []
         self.webhook_url = ""
+        self.chat_admins: dict[ChatId, set[int]] = {}  # getChatMember: these users own the chat
 
         self._pending_updates: list[dict[str, Any]] = []
         self._update_id = 0
@@ -401,6 +402,7 @@ class FakeTelegram:
             "setwebhook": self._set_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "sendchataction": self._send_chat_action,
+            "getchatmember": self._get_chat_member,
         }
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -789,6 +791,14 @@ class FakeTelegram:
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending_updates),
         }
+
+    async def _get_chat_member(self, params: Params) -> dict[str, Any]:
+        """Owners (`chat_admins`) answer "creator", everyone else "member"; a private chat's user owns it."""
+        chat_id = _as_chat_id(params.get("chat_id"))
+        user_id = _as_int(params, "user_id")
+        if user_id in self.chat_admins.get(chat_id, set()) or chat_id == user_id:
+            return {"status": "creator", "user": self._user(user_id), "is_anonymous": False}
+        return {"status": "member", "user": self._user(user_id)}
 
     async def _send_chat_action(self, params: Params) -> bool:
         _as_chat_id(params.get("chat_id"))
