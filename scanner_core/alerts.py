@@ -2,7 +2,8 @@
 
 Dedup keys (AlertRow.dedup_key, at most 64 characters) make a restart or a replay write nothing
 twice: a trade alert is keyed on the fill ("trade:" + Trade.dedup_key), a follow-up on the
-original fill and its watch window ("follow:" + Trade.dedup_key + ":" + hours).
+original fill and its watch window ("follow:" + Trade.dedup_key + ":" + hours), a linked-wallets
+follow-up (its funding was traced after the alert went out) on the fill ("linked:" + dedup key).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from scanner_core.models import (
 )
 from scanner_core.scoring import Score, ScoringParams, score
 
+DEFAULT_TIERS = (Decimal(10_000), Decimal(50_000), Decimal(100_000))  # title of an alert stored without one
 SIZE_EMOJI = ("🐟", "🦈", "🐋", "🐳")  # below the first tier, then one per tier (Polyloly's bands)
 TITLE_QUESTION_MAX = 120
 
@@ -37,6 +39,10 @@ def trade_alert_key(trade: Trade) -> str:
 
 def follow_up_key(trade: Trade, within_hours: float) -> str:
     return f"follow:{trade.dedup_key}:{within_hours:g}h"
+
+
+def linked_key(trade: Trade) -> str:
+    return f"linked:{trade.dedup_key}"
 
 
 def size_emoji(usd: Decimal, tiers: tuple[Decimal, ...]) -> str:
@@ -170,10 +176,51 @@ def build_follow_up_alert(
     )
 
 
+def build_linked_alert(original: Alert, linked: Signal, scoring: ScoringParams, *, created_at: datetime) -> Alert:
+    """ "Its wallets are linked": the original trade's signals plus linked_wallets, rescored, as a
+    follow-up of its own (the funding trace finished after the original alert went out).
+
+    Raises ValueError for an original alert without a trade.
+    """
+    trade = original.trade
+    if trade is None:
+        raise ValueError(f"alert {original.dedup_key} has no trade to follow up")
+    signals = (linked, *(s for s in original.signals if s.kind is not linked.kind))
+    result = score(signals, scoring)
+    wallets = linked.evidence.get("wallets")
+    details: dict[str, Any] = {
+        "why": result.explanation(),
+        "contributions": [c.as_dict() for c in result.contributions],
+        "families": result.families,
+        "original_alert_key": original.dedup_key,
+        "original_severity": original.severity.value,
+        "original_confidence": original.confidence,
+        "follow_up": "linked_wallets",
+    }
+    if original.id is not None:
+        details["original_alert_id"] = original.id
+    head = original.title or trade_title(trade, None, DEFAULT_TIERS)
+    return Alert(
+        dedup_key=linked_key(trade),
+        kind=AlertKind.FOLLOW_UP,
+        severity=result.severity,
+        confidence=round(result.confidence, 4),
+        created_at=created_at,
+        title=f"🔗 {wallets} linked wallets behind {head}",
+        signals=signals,
+        trade=trade,
+        market=original.market,
+        wallet=original.wallet,
+        details=frozen_map(details),
+    )
+
+
 __all__ = [
     "build_follow_up_alert",
+    "build_linked_alert",
     "build_trade_alert",
     "follow_up_key",
+    "linked_key",
     "market_snapshot",
     "size_emoji",
     "trade_alert_key",

@@ -124,6 +124,10 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "chain_transfers",
+    "funder_edges",
+    "chain_scans",
+    "funding_traces",
 )
 
 

@@ -121,7 +121,8 @@ class HttpClient:
         return cls(session, limits_from_settings(s), **args)
 
     def breaker(self, url_or_host: str) -> CircuitBreaker:
-        host = urlsplit(url_or_host).netloc or url_or_host
+        # the host only: a user:key@ part of a URL must never reach a metric label or a log
+        host = (urlsplit(url_or_host).netloc or url_or_host).rpartition("@")[2]
         breaker = self._breakers.get(host)
         if breaker is None:
             failures, reset, successes = self._breaker_args
