@@ -28,7 +28,7 @@ from scanner_core.commands import (
     encode_button,
 )
 from scanner_core.funding.models import FunderKind, WalletFunding
-from scanner_core.funding.profile import true_first_seen
+from scanner_core.funding.age import true_first_seen
 from scanner_core.models import (
     Alert,
     AlertKind,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from scanner_core.detectors._common import hours_text, signal, usd_text
 from scanner_core.detectors.params import DetectorParams
-from scanner_core.funding.profile import true_first_seen
+from scanner_core.funding.age import true_first_seen
 from scanner_core.models import Signal, SignalKind, Trade
 
 if TYPE_CHECKING:

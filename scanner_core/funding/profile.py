@@ -199,18 +199,10 @@ def sibling_bets(
     return tuple(sorted(out, key=lambda b: (b.scope != "outcome", -b.usd, b.wallet)))
 
 
-def true_first_seen(first_trade: datetime | None, profile: FundingProfile | None) -> datetime | None:
-    """A wallet's true start: its first funding or its first Polymarket trade, whichever is earlier."""
-    funded = profile.first_funded_at if profile is not None else None
-    known = [t for t in (first_trade, funded) if t is not None]
-    return min(known) if known else None
-
-
 __all__ = [
     "SiblingRules",
     "find_siblings",
     "funding_profile",
     "plain_funders",
     "sibling_bets",
-    "true_first_seen",
 ]

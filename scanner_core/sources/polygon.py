@@ -42,8 +42,10 @@ PUSD = "0xc011a7e12a19f7b1f670d46f03b03f3342e82dfb"
 COLLATERAL_TOKENS = (USDC_E, PUSD)
 COLLATERAL_SCALE = Decimal(10) ** -6  # both tokens have 6 decimals
 BLOCK_SECONDS_GUESS = 2.0  # Polygon PoS; refined from the blocks actually read
+RATE_WINDOW = 1.05  # a provider's per-second budget, with room for requests arriving closer than sent
 HEAD_TTL = 5.0  # seconds a head block number is reused
-GROW_AFTER = 4  # successful pages in a row before a halved range doubles again
+GROW_AFTER = 4  # successful pages in a row before a page grows again
+FORGET_AFTER = 256  # successful pages after which a failed page size may be tried again
 REFINE_STEPS = 5
 REFINE_TOLERANCE = 300.0  # seconds: a funding window does not need a more exact block
 Sleep = Callable[[float], Awaitable[None]]
@@ -188,7 +190,7 @@ def polygon_http(settings: Settings, session: aiohttp.ClientSession, **overrides
     10 s windows), the usual retries and circuit breaker."""
     s = settings
     args: dict[str, Any] = {
-        "window": 1.0,
+        "window": RATE_WINDOW,
         "timeout": s.polygon_timeout_seconds,
         "max_retries": s.http_max_retries,
         "backoff_base": s.http_backoff_base_seconds,
@@ -219,6 +221,8 @@ class PolygonRpc:
         self.block_seconds = BLOCK_SECONDS_GUESS
         self.calls = 0
         self.range_errors = 0
+        self._too_big: int | None = None  # the smallest page size the provider refused
+        self._good_pages = 0
         self.malformed = MalformedLog("polygon")
         self._ids = itertools.count(1)
         self._times: LRUCache[int, datetime] = LRUCache(maxsize=block_cache_size)
@@ -342,8 +346,13 @@ class PolygonRpc:
         newest_first: bool = False,
         budget: Budget | None = None,
     ) -> AsyncIterator[tuple[int, int, list[ChainLog]]]:
-        """Every log of the range, page by page as (from, to, logs), halving the page on a range
-        error and doubling it again after GROW_AFTER good pages (up to max_block_range)."""
+        """Every log of the range, page by page as (from, to, logs).
+
+        A range error halves the page and marks the failed size as too big; after GROW_AFTER good
+        pages the page grows halfway towards that size (a bisection, so a provider's fixed limit
+        is found in a few errors and then never hit again). The limit forgets itself after
+        FORGET_AFTER good pages, since result-count limits depend on how busy the blocks are.
+        """
         span = max(1, min(self.span, self.max_block_range))
         low, high = from_block, to_block
         good = 0
@@ -358,7 +367,10 @@ class PolygonRpc:
                 self.range_errors += 1
                 if hi == lo:
                     raise
-                span = max(1, (hi - lo + 1) // 2)
+                tried = hi - lo + 1
+                self._too_big = tried if self._too_big is None else min(self._too_big, tried)
+                self._good_pages = 0
+                span = max(1, tried // 2)
                 self.span = span
                 good = 0
                 continue
@@ -368,10 +380,19 @@ class PolygonRpc:
             else:
                 low = hi + 1
             good += 1
-            if good >= GROW_AFTER and span < self.max_block_range:
-                span = min(self.max_block_range, span * 2)
+            self._good_pages += 1
+            if self._too_big is not None and self._good_pages >= FORGET_AFTER:
+                self._too_big = None
+            if good >= GROW_AFTER and hi - lo + 1 == span:
+                span = self._grown(span)
                 self.span = max(self.span, span)
                 good = 0
+
+    def _grown(self, span: int) -> int:
+        ceiling = self.max_block_range + 1 if self._too_big is None else self._too_big
+        if span * 2 < ceiling:
+            return min(self.max_block_range, span * 2)
+        return max(span, min(self.max_block_range, (span + ceiling) // 2))
 
     async def transfers(
         self,
