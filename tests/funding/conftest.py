@@ -63,7 +63,12 @@ def make_service(
         rpc = PolygonRpc.from_settings(settings, session)
         health = HealthRegistry(clock)
         service = FundingService(
-            rpc, Repositories().funding, shipped_book(), FundingParams.from_settings(settings), clock=clock, health=health
+            rpc,
+            Repositories().funding,
+            shipped_book(),
+            FundingParams.from_settings(settings),
+            clock=clock,
+            health=health,
         )
         return service, rpc, health
 

@@ -231,4 +231,3 @@ async def test_a_node_that_is_down_changes_no_other_alert(world: World) -> None:
         await connections.get("default").execute_script(f"DELETE FROM {table}")
     without = await run(world, [normalise.trade_from_row(r) for r in data], with_funding=False)
     assert len(expected) == 3 and [(a.wallet_address, a.severity, a.signal_kinds) for a in without] == expected
-

@@ -3,6 +3,7 @@ range and result limits handled by splitting, its rate budget, and a node that i
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,9 +19,10 @@ from scanner_core.funding.models import Transfer
 from scanner_core.normalise import MalformedPayload
 from scanner_core.sources.errors import SourceError
 from scanner_core.sources.polygon import (
-    RangeTooLarge,
-    RpcRateLimited,
     PolygonRpc,
+    RangeTooLarge,
+    RpcError,
+    RpcRateLimited,
     classify_error,
     log_from_json,
     topic_address,
@@ -96,7 +98,7 @@ async def test_the_providers_range_limit_is_handled_by_splitting(
         assert all(hi - lo + 1 <= 64_000 for lo, hi in chain.get_logs_ranges)
         covered = sorted(r for r in chain.get_logs_ranges if r[1] - r[0] + 1 <= 1000)
         assert covered[0][0] == chain.head - 150_000 and covered[-1][1] == chain.head
-        assert all(b[0] == a[1] + 1 for a, b in zip(covered, covered[1:], strict=False))  # no gap, no overlap
+        assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(covered))  # no gap, no overlap
         assert rpc.span <= 1000  # remembered for the next scan
         errors = chain.range_errors
         await collect(rpc, recipients=[wallet(1)], from_block=chain.head - 5000, to_block=chain.head)
@@ -168,4 +170,6 @@ async def test_a_node_that_is_down_raises_a_source_error_without_the_url(
 )
 def test_provider_errors_are_told_apart(message: str, kind: type | None) -> None:
     found = classify_error("polygon:eth_getLogs", -32005, message)
-    assert type(found) is (kind or type(found)) and (kind is not None or not isinstance(found, RangeTooLarge | RpcRateLimited))
+    assert type(found) is (kind or type(found)) and (
+        kind is not None or not isinstance(found, RangeTooLarge | RpcRateLimited)
+    )

@@ -29,7 +29,7 @@ async def test_first_funding_and_largest_funders(db: str, chain: FakePolygon, ma
     chain.add_transfer(USDC_E, EXCHANGE, me, "20000", at=ago(days=1))
     chain.add_transfer(USDC_E, "0x4bfb41d5b3570defd03c39a9a4d8de6bd8b8982e", me, "900", at=ago(hours=5))  # a sale
     chain.add_transfer(USDC_E, FUNDER, me, "800", at=ago(days=30))  # before the lookback: not read
-    service, rpc, health = make_service()
+    service, _rpc, health = make_service()
     result = await service.trace(me, first_activity=ago(days=1))
     assert result.status == "ok" and result.requests > 0
     profile = result.profile
@@ -74,7 +74,9 @@ async def test_two_wallets_funded_by_an_exchange_or_the_onramp_are_not_siblings(
     assert found is not None and found.siblings == () and found.profile.funders[0].kind is FunderKind.EXCHANGE
 
 
-async def test_a_plain_funder_links_wallets_polyscan_never_saw(db: str, chain: FakePolygon, make_service: Build) -> None:
+async def test_a_plain_funder_links_wallets_polyscan_never_saw(
+    db: str, chain: FakePolygon, make_service: Build
+) -> None:
     me, sib1, sib2, late = wallet(1), wallet(2), wallet(3), wallet(4)
     chain.add_transfer(USDC_E, FUNDER, me, "4000", at=ago(hours=50))
     chain.add_transfer(USDC_E, FUNDER, sib1, "4500", at=ago(hours=49))
