@@ -27,8 +27,8 @@ from scanner_core.commands import (
     WalletResult,
     encode_button,
 )
-from scanner_core.funding.models import FunderKind, WalletFunding
 from scanner_core.funding.age import true_first_seen
+from scanner_core.funding.models import FunderKind, WalletFunding
 from scanner_core.models import (
     Alert,
     AlertKind,

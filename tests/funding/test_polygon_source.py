@@ -170,6 +170,4 @@ async def test_a_node_that_is_down_raises_a_source_error_without_the_url(
 )
 def test_provider_errors_are_told_apart(message: str, kind: type | None) -> None:
     found = classify_error("polygon:eth_getLogs", -32005, message)
-    assert type(found) is (kind or type(found)) and (
-        kind is not None or not isinstance(found, RangeTooLarge | RpcRateLimited)
-    )
+    assert type(found) is (kind or RpcError)
