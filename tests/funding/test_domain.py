@@ -165,7 +165,7 @@ def test_sibling_bets_count_only_the_same_bet_before_the_moment() -> None:
                 cid="0x" + "2" * 64,
                 event_slug="the-event",
                 tx="0xe",
-            ),  # fmt: skip
+            ),
         ],
     }
     found = sibling_bets(trade, [sib, other], trades, since=T0 - timedelta(days=7), until=T0, min_usd=Decimal(500))
