@@ -37,7 +37,7 @@ from scanner_core.funding.models import (
     WalletFunding,
 )
 from scanner_core.funding.profile import SiblingRules, find_siblings, funding_profile, plain_funders, sibling_bets
-from scanner_core.funding.ranges import Range, uncovered
+from scanner_core.funding.ranges import Range, merge, uncovered
 from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import ERRORS
@@ -51,6 +51,8 @@ HEALTH_NAME = "polygon"
 UNFUNDED_TTL = 60.0  # seconds a "nothing stored for this wallet" answer is reused
 UNFUNDED_MAX = 50_000
 BLOCK_MARGIN = 1.05  # a window estimated in blocks is widened this much (block times vary)
+BATCH_WALLETS = 50  # wallets named in one eth_getLogs (providers accept long topic lists; answers stay small)
+BATCH_STRETCH = 1.5  # wallets are read together while that spans at most this times the widest own range
 
 
 class FundingStore(Protocol):
@@ -203,38 +205,68 @@ class FundingService:
         self, wallet: str, *, first_activity: datetime | None = None, as_of: datetime | None = None, force: bool = False
     ) -> TraceResult:
         """Read the wallet's funding (and its plain funders' payments) from the chain into storage."""
-        wallet = wallet.lower()
-        if self.rpc is None:
-            return TraceResult(wallet, "off")
+        return (await self.trace_many([(wallet, first_activity)], as_of=as_of, force=force))[0]
+
+    async def trace_many(
+        self,
+        wallets: Sequence[tuple[str, datetime | None]],
+        *,
+        as_of: datetime | None = None,
+        force: bool = False,
+    ) -> list[TraceResult]:
+        """Trace several wallets, (address, first Polymarket activity) each: their inbound
+        transfers are read together (one eth_getLogs names them all) where their windows overlap,
+        so a burst of alerts costs about as many calls as one."""
+        results: dict[str, TraceResult] = {}
         now = self.clock()
-        if not force and await self._recently_traced(wallet, now):
-            return TraceResult(wallet, "cached")
         as_of = as_of or now
-        budget = Budget(self.params.max_requests)
-        status, detail, new = "ok", "", 0
+        todo: dict[str, datetime] = {}
+        for address, first in wallets:
+            wallet = address.lower()
+            if self.rpc is None:
+                results[wallet] = TraceResult(wallet, "off")
+            elif wallet in todo or (not force and await self._recently_traced(wallet, now)):
+                results.setdefault(wallet, TraceResult(wallet, "cached"))
+            else:
+                todo[wallet] = first or as_of
+        if todo and self.rpc is not None:
+            results.update(await self._trace_batch(self.rpc, todo, as_of, now))
+        return [results[address.lower()] for address, _ in wallets]
+
+    async def _trace_batch(
+        self, rpc: PolygonRpc, anchors: dict[str, datetime], as_of: datetime, now: datetime
+    ) -> dict[str, TraceResult]:
+        budget = Budget(self.params.max_requests * len(anchors))
+        status, detail = "ok", ""
+        new = 0
         try:
-            new = await self._trace(self.rpc, wallet, first_activity or as_of, as_of, budget)
+            new = await self._trace(rpc, anchors, as_of, budget)
         except BudgetExhausted as exc:
             status, detail = "partial", str(exc)
         except SourceError as exc:
             ERRORS.labels("funding").inc()
             self._report(State.DEGRADED, f"{type(exc).__name__}: {exc}"[:200])
-            log.warning("funding_trace_failed", wallet=wallet, error=f"{type(exc).__name__}: {exc}"[:200])
-            await self.store.mark_traced(wallet, now, "failed", str(exc), budget.spent)
-            return TraceResult(wallet, "failed", budget.spent, detail=str(exc)[:200])
-        self._report(State.OK, f"last trace {status}, {budget.spent} calls")
-        await self.store.mark_traced(wallet, now, status, detail, budget.spent)
-        self._traced[wallet] = now
-        context = await self._context(wallet, None, as_of)
-        return TraceResult(
-            wallet,
-            status,
-            budget.spent,
-            new,
-            context.profile if context else None,
-            context.siblings if context else (),
-            detail,
-        )
+            log.warning("funding_trace_failed", wallets=len(anchors), error=f"{type(exc).__name__}: {exc}"[:200])
+            for wallet in anchors:
+                await self.store.mark_traced(wallet, now, "failed", str(exc), budget.spent)
+            return {w: TraceResult(w, "failed", budget.spent, detail=str(exc)[:200]) for w in anchors}
+        self._report(State.OK, f"last trace {status}, {budget.spent} calls for {len(anchors)} wallets")
+        spent = max(1, budget.spent // len(anchors))
+        out: dict[str, TraceResult] = {}
+        for wallet in anchors:
+            await self.store.mark_traced(wallet, now, status, detail, spent)
+            self._traced[wallet] = now
+            context = await self._context(wallet, None, as_of)
+            out[wallet] = TraceResult(
+                wallet,
+                status,
+                spent,
+                new if len(anchors) == 1 else 0,
+                context.profile if context else None,
+                context.siblings if context else (),
+                detail,
+            )
+        return out
 
     async def _recently_traced(self, wallet: str, now: datetime) -> bool:
         if wallet in self._traced:
@@ -245,48 +277,80 @@ class FundingService:
             return True
         return False
 
-    async def _trace(self, rpc: PolygonRpc, wallet: str, anchor: datetime, as_of: datetime, budget: Budget) -> int:
-        start = anchor - self.params.lookback
-        end = max(start, min(as_of, anchor + self.params.lookback))
-        end_block = await rpc.block_at(end, budget)
-        span = math.ceil((end - start).total_seconds() / rpc.block_seconds * BLOCK_MARGIN)
-        new = await self._scan(rpc, wallet, "in", (max(0, end_block - span), end_block), budget)
+    async def _trace(self, rpc: PolygonRpc, anchors: dict[str, datetime], as_of: datetime, budget: Budget) -> int:
+        lookback = self.params.lookback
+        ends = {w: max(a - lookback, min(as_of, a + lookback)) for w, a in anchors.items()}
+        latest = max(ends.values())
+        head = await rpc.block_at(latest, budget)
+        wanted: dict[str, Range] = {}
+        for wallet, end in ends.items():
+            high = head - math.floor((latest - end).total_seconds() / rpc.block_seconds)
+            span = math.ceil((end - (anchors[wallet] - lookback)).total_seconds() / rpc.block_seconds * BLOCK_MARGIN)
+            wanted[wallet] = (max(0, high - span), max(0, high))
+        new = 0
+        for group, ranges in await self._inbound_groups(wanted):
+            new += await self._scan(rpc, group, "in", ranges, budget)
+        for wallet in anchors:
+            new += await self._follow_funders(rpc, wallet, as_of, head, budget)
+        return new
+
+    async def _inbound_groups(self, wanted: dict[str, Range]) -> list[tuple[list[str], list[Range]]]:
+        """Wallets whose unread inbound ranges overlap enough to be read together (newest first),
+        with the union of what each of them still lacks."""
+        gaps = {w: uncovered(r, await self.store.covered(w, "in")) for w, r in wanted.items()}
+        todo = sorted((w for w in gaps if gaps[w]), key=lambda w: gaps[w][-1][1], reverse=True)
+        groups: list[tuple[list[str], list[Range]]] = []
+        for wallet in todo:
+            lo, hi = gaps[wallet][0][0], gaps[wallet][-1][1]
+            if groups:
+                members, ranges = groups[-1]
+                g_lo, g_hi = ranges[0][0], ranges[-1][1]
+                joined = max(hi, g_hi) - min(lo, g_lo) + 1
+                widest = max(hi - lo + 1, max(wanted[m][1] - wanted[m][0] + 1 for m in members))
+                if len(members) < BATCH_WALLETS and joined <= widest * BATCH_STRETCH:
+                    members.append(wallet)
+                    groups[-1] = (members, merge([*ranges, *gaps[wallet]]))
+                    continue
+            groups.append(([wallet], list(gaps[wallet])))
+        return groups
+
+    async def _follow_funders(self, rpc: PolygonRpc, wallet: str, as_of: datetime, head: int, budget: Budget) -> int:
+        """Read each plain funder's payments within the sibling window of its payments to `wallet`."""
         inbound = await self.store.inbound(wallet, until=as_of)
         profile = funding_profile(wallet, inbound, self.book, as_of=as_of, min_usd=self.params.min_usd)
         window = self.params.sibling_window
+        new = 0
         for funder in plain_funders(profile, self.params.max_funders):
             paid = [t for t in inbound if t.sender == funder.address]
             if not paid:
                 continue
             low = _block_near(paid[0], paid[0].timestamp - window, rpc.block_seconds)
             high = _block_near(paid[-1], min(as_of, paid[-1].timestamp + window), rpc.block_seconds)
-            new += await self._scan(
-                rpc,
-                funder.address,
-                "out",
-                (max(0, low), min(end_block, high)),
-                budget,
-                stop_after=self.params.busy_recipients,
-            )
+            wanted = (max(0, low), min(head, high))
+            gaps = uncovered(wanted, await self.store.covered(funder.address, "out"))
+            new += await self._scan(rpc, [funder.address], "out", gaps, budget, stop_after=self.params.busy_recipients)
         return new
 
     async def _scan(
-        self, rpc: PolygonRpc, address: str, direction: str, wanted: Range, budget: Budget, stop_after: int = 0
+        self,
+        rpc: PolygonRpc,
+        addresses: Sequence[str],
+        direction: str,
+        ranges: Sequence[Range],
+        budget: Budget,
+        stop_after: int = 0,
     ) -> int:
-        """Read the parts of `wanted` not read before; store what they hold. Inbound is read newest
-        first (walking back from the anchor), outbound oldest first."""
-        gaps = uncovered(wanted, await self.store.covered(address, direction))
+        """Read `ranges` for transfers into (or out of) `addresses`; store them and what was read.
+        Inbound is read newest first (walking back from the anchor), outbound oldest first."""
         inbound = direction == "in"
-        if inbound:
-            gaps.reverse()
         read: list[Range] = []
         recipients: set[str] = set()
         new = 0
         try:
-            for low, high in gaps:
+            for low, high in reversed(ranges) if inbound else ranges:
                 pages = rpc.transfers(
-                    senders=() if inbound else (address,),
-                    recipients=(address,) if inbound else (),
+                    senders=() if inbound else addresses,
+                    recipients=addresses if inbound else (),
                     from_block=low,
                     to_block=high,
                     newest_first=inbound,
@@ -303,7 +367,8 @@ class FundingService:
                     if stop_after and len(recipients) > stop_after:
                         return new  # a service: reading more of it links nobody
         finally:
-            await self.store.add_covered(address, direction, read, self.clock())
+            for address in addresses:
+                await self.store.add_covered(address, direction, read, self.clock())
         return new
 
     def _report(self, state: State, detail: str) -> None:

@@ -3,8 +3,9 @@
 Only wallets that matter are traced: the wallet of every trade alert, the other wallets of a
 cluster it names, and wallets someone follows. Requests wait in a bounded queue (a full queue drops
 the request, counted and logged: tracing is worth less than a responsive scanner) and a few workers
-trace them, each trace cached for funding_trace_ttl_hours. The worker is fed from the alert bus
-after alerts are stored and published, so it never delays enrichment or delivery.
+trace them, a burst of wallets together, each trace cached for funding_trace_ttl_hours. The worker
+is fed from the alert bus after alerts are stored and published, so it never delays enrichment or
+delivery.
 
 When a trace of an alerted trade's wallet finds siblings that bet the same way, and the alert did
 not already say so, a follow-up alert is stored and published like every alert, under its own
@@ -33,6 +34,7 @@ from scanner_core.scoring import ScoringParams
 
 log = get_logger("funding.worker")
 Publish = Callable[[Alert], Awaitable[object]]
+BATCH_SIZE = 50  # queued wallets a worker traces together
 FirstSeen = Callable[[str], Awaitable[datetime | None]]
 
 
@@ -71,6 +73,7 @@ class FundingWorker:
         queue_size: int = 1000,
         workers: int = 4,
         first_seen: FirstSeen | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.service = service
         self.publish = publish
@@ -80,6 +83,7 @@ class FundingWorker:
         self.bus = bus
         self.first_seen = first_seen
         self.workers = workers
+        self.batch_size = batch_size
         self.queue: asyncio.Queue[TraceRequest] = asyncio.Queue(maxsize=queue_size)
         self.stats: Counter[str] = Counter()
         self._pending: set[tuple[str, str]] = set()
@@ -149,29 +153,43 @@ class FundingWorker:
 
     async def _work(self) -> None:
         while True:
-            request = await self.queue.get()
+            batch = [await self.queue.get()]
+            while len(batch) < self.batch_size and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
             try:
-                await self.handle(request)
+                await self.handle_many(batch)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # one wallet's trace failing must not stop the worker
+            except Exception:  # a batch's trace failing must not stop the worker
                 ERRORS.labels("funding").inc()
-                self.stats["errors"] += 1
-                log.exception("funding_request_failed", wallet=request.wallet)
+                self.stats["errors"] += len(batch)
+                log.exception("funding_request_failed", wallets=[r.wallet for r in batch][:5])
             finally:
-                self._pending.discard((request.wallet, request.alert.dedup_key if request.alert else ""))
-                self.queue.task_done()
+                for request in batch:
+                    self._pending.discard((request.wallet, request.alert.dedup_key if request.alert else ""))
+                    self.queue.task_done()
 
     async def handle(self, request: TraceRequest) -> Alert | None:
         """Trace one wallet; the follow-up alert it published, if any."""
-        first = request.first_activity
-        if first is None and self.first_seen is not None:
-            first = await self.first_seen(request.wallet)
-        result = await self.service.trace(request.wallet, first_activity=first)
-        self.stats[f"trace_{result.status}"] += 1
-        if request.alert is None or result.status in ("failed", "off"):
-            return None
-        return await self._follow_up(request.alert)
+        return (await self.handle_many([request]))[0]
+
+    async def handle_many(self, requests: list[TraceRequest]) -> list[Alert | None]:
+        """Trace the requests' wallets together; the follow-up alert each published, if any."""
+        anchors = []
+        for request in requests:
+            first = request.first_activity
+            if first is None and self.first_seen is not None:
+                first = await self.first_seen(request.wallet)
+            anchors.append((request.wallet, first))
+        results = await self.service.trace_many(anchors)
+        out: list[Alert | None] = []
+        for request, result in zip(requests, results, strict=True):
+            self.stats[f"trace_{result.status}"] += 1
+            if request.alert is None or result.status in ("failed", "off"):
+                out.append(None)
+                continue
+            out.append(await self._follow_up(request.alert))
+        return out
 
     async def _follow_up(self, alert: Alert) -> Alert | None:
         trade = alert.trade
