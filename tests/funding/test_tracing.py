@@ -145,3 +145,21 @@ async def test_a_trace_spends_at_most_its_budget(db: str, chain: FakePolygon, ma
     service, _, _ = make_service(funding_max_requests_per_wallet=10, polygon_max_block_range=1000)
     result = await service.trace(wallet(1), first_activity=ago(days=2))
     assert result.status == "partial" and result.requests == 10
+
+
+async def test_a_burst_of_wallets_is_read_together(db: str, chain: FakePolygon, make_service: Build) -> None:
+    wallets = [wallet(10 + i) for i in range(6)]
+    for i, w in enumerate([*wallets, wallet(9)]):
+        chain.add_transfer(USDC_E, FUNDER if i < 3 else EXCHANGE, w, 1000 + i, at=ago(hours=20 + i))
+    service, _, _ = make_service(polygon_max_block_range=20_000)
+    alone = await service.trace(wallet(9), first_activity=ago(hours=10))
+    one = chain.requests["eth_getLogs"]
+    assert alone.profile is not None and alone.profile.total_usd == 1006
+    results = await service.trace_many([(w, ago(hours=10)) for w in wallets])
+    batched = chain.requests["eth_getLogs"] - one
+    assert [r.status for r in results] == ["ok"] * 6
+    assert [r.profile.total_usd for r in results if r.profile] == [1000 + i for i in range(6)]
+    assert {s.wallet for s in results[0].siblings} == set(wallets[1:3])
+    assert all(r.siblings == () for r in results[3:])
+    assert chain.max_topics_seen == 6  # one query named all six
+    assert batched < 2 * one  # six wallets for the price of (about) one, plus their funder
