@@ -147,20 +147,9 @@ def build_follow_up_alert(
     trade = original.trade
     if trade is None:
         raise ValueError(f"alert {original.dedup_key} has no trade to follow up")
-    signals = (follow, *(s for s in original.signals if s.kind is not follow.kind))
-    result = score(signals, scoring)
+    signals, result, details = _rescored(original, follow, scoring)
     move = follow.evidence.get("move")
     moved = f"{float(move) * 100:+.1f}¢" if isinstance(move, int | float | Decimal) else "moved"
-    details: dict[str, Any] = {
-        "why": result.explanation(),
-        "contributions": [c.as_dict() for c in result.contributions],
-        "families": result.families,
-        "original_alert_key": original.dedup_key,
-        "original_severity": original.severity.value,
-        "original_confidence": original.confidence,
-    }
-    if original.id is not None:
-        details["original_alert_id"] = original.id
     return Alert(
         dedup_key=follow_up_key(trade, params.followup_within_hours),
         kind=AlertKind.FOLLOW_UP,
@@ -176,6 +165,26 @@ def build_follow_up_alert(
     )
 
 
+def _rescored(
+    original: Alert, added: Signal, scoring: ScoringParams
+) -> tuple[tuple[Signal, ...], Score, dict[str, Any]]:
+    """The original alert's signals with `added` first (replacing one of its kind), rescored, and
+    the details every follow-up carries."""
+    signals = (added, *(s for s in original.signals if s.kind is not added.kind))
+    result = score(signals, scoring)
+    details: dict[str, Any] = {
+        "why": result.explanation(),
+        "contributions": [c.as_dict() for c in result.contributions],
+        "families": result.families,
+        "original_alert_key": original.dedup_key,
+        "original_severity": original.severity.value,
+        "original_confidence": original.confidence,
+    }
+    if original.id is not None:
+        details["original_alert_id"] = original.id
+    return signals, result, details
+
+
 def build_linked_alert(original: Alert, linked: Signal, scoring: ScoringParams, *, created_at: datetime) -> Alert:
     """ "Its wallets are linked": the original trade's signals plus linked_wallets, rescored, as a
     follow-up of its own (the funding trace finished after the original alert went out).
@@ -185,20 +194,9 @@ def build_linked_alert(original: Alert, linked: Signal, scoring: ScoringParams, 
     trade = original.trade
     if trade is None:
         raise ValueError(f"alert {original.dedup_key} has no trade to follow up")
-    signals = (linked, *(s for s in original.signals if s.kind is not linked.kind))
-    result = score(signals, scoring)
+    signals, result, details = _rescored(original, linked, scoring)
+    details["follow_up"] = "linked_wallets"
     wallets = linked.evidence.get("wallets")
-    details: dict[str, Any] = {
-        "why": result.explanation(),
-        "contributions": [c.as_dict() for c in result.contributions],
-        "families": result.families,
-        "original_alert_key": original.dedup_key,
-        "original_severity": original.severity.value,
-        "original_confidence": original.confidence,
-        "follow_up": "linked_wallets",
-    }
-    if original.id is not None:
-        details["original_alert_id"] = original.id
     head = original.title or trade_title(trade, None, DEFAULT_TIERS)
     return Alert(
         dedup_key=linked_key(trade),

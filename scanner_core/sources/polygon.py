@@ -188,19 +188,8 @@ def classify_error(endpoint: str, code: int | None, message: str) -> RpcError:
 def polygon_http(settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> HttpClient:
     """An HttpClient for the RPC provider: its own budget of requests per second (not Polymarket's
     10 s windows), the usual retries and circuit breaker."""
-    s = settings
-    args: dict[str, Any] = {
-        "window": RATE_WINDOW,
-        "timeout": s.polygon_timeout_seconds,
-        "max_retries": s.http_max_retries,
-        "backoff_base": s.http_backoff_base_seconds,
-        "backoff_max": s.http_backoff_max_seconds,
-        "breaker_failure_threshold": s.breaker_failure_threshold,
-        "breaker_reset_seconds": s.breaker_reset_seconds,
-        "breaker_success_threshold": s.breaker_success_threshold,
-    }
-    args.update(overrides)
-    return HttpClient(session, {f"{API}:*": s.polygon_rate_per_second}, **args)
+    args: dict[str, Any] = {"window": RATE_WINDOW, "timeout": settings.polygon_timeout_seconds, **overrides}
+    return HttpClient.from_settings(settings, session, limits={f"{API}:*": settings.polygon_rate_per_second}, **args)
 
 
 class PolygonRpc:
