@@ -46,65 +46,15 @@ CREATE INDEX IF NOT EXISTS "idx_funder_edge_funder_219f91" ON "funder_edges" ("f
     "status" VARCHAR(16) NOT NULL,
     "detail" TEXT NOT NULL,
     "requests" INT NOT NULL
-) /* When a wallet's funding was last traced, and how it went. */;
-        CREATE TABLE IF NOT EXISTS "chain_scans" (
-    "id" BIGSERIAL NOT NULL PRIMARY KEY,
-    "address" VARCHAR(42) NOT NULL,
-    "direction" VARCHAR(3) NOT NULL,
-    "from_block" BIGINT NOT NULL,
-    "to_block" BIGINT NOT NULL,
-    "scanned_at" TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX IF NOT EXISTS "idx_chain_scans_address_829755" ON "chain_scans" ("address", "direction");
-COMMENT ON TABLE "chain_scans" IS 'A block range already read for an address''s transfers in or out (never read twice).';
-        CREATE TABLE IF NOT EXISTS "chain_transfers" (
-    "id" BIGSERIAL NOT NULL PRIMARY KEY,
-    "tx_hash" VARCHAR(66) NOT NULL,
-    "log_index" INT NOT NULL,
-    "block_number" BIGINT NOT NULL,
-    "token" VARCHAR(42) NOT NULL,
-    "sender" VARCHAR(42) NOT NULL,
-    "recipient" VARCHAR(42) NOT NULL,
-    "amount" DECIMAL(30,10) NOT NULL,
-    "timestamp" TIMESTAMPTZ NOT NULL,
-    CONSTRAINT "uid_chain_trans_tx_hash_52b1f2" UNIQUE ("tx_hash", "log_index")
-);
-CREATE INDEX IF NOT EXISTS "idx_chain_trans_recipie_6b973b" ON "chain_transfers" ("recipient", "timestamp");
-CREATE INDEX IF NOT EXISTS "idx_chain_trans_sender_91f198" ON "chain_transfers" ("sender", "timestamp");
-COMMENT ON TABLE "chain_transfers" IS 'A collateral ERC-20 Transfer read from Polygon (USDC.e or pUSD), once per log.';
-        CREATE TABLE IF NOT EXISTS "funder_edges" (
-    "id" BIGSERIAL NOT NULL PRIMARY KEY,
-    "funder" VARCHAR(42) NOT NULL,
-    "wallet" VARCHAR(42) NOT NULL,
-    "first_at" TIMESTAMPTZ NOT NULL,
-    "last_at" TIMESTAMPTZ NOT NULL,
-    "total_usd" DECIMAL(30,10) NOT NULL,
-    "transfers" INT NOT NULL,
-    CONSTRAINT "uid_funder_edge_funder_fa30bb" UNIQUE ("funder", "wallet")
-);
-CREATE INDEX IF NOT EXISTS "idx_funder_edge_wallet_b23fc2" ON "funder_edges" ("wallet");
-CREATE INDEX IF NOT EXISTS "idx_funder_edge_funder_219f91" ON "funder_edges" ("funder", "first_at");
-COMMENT ON TABLE "funder_edges" IS 'Who paid whom, summed over the stored transfers: the funding graph.';
-        CREATE TABLE IF NOT EXISTS "funding_traces" (
-    "wallet" VARCHAR(42) NOT NULL PRIMARY KEY,
-    "traced_at" TIMESTAMPTZ NOT NULL,
-    "status" VARCHAR(16) NOT NULL,
-    "detail" TEXT NOT NULL,
-    "requests" INT NOT NULL
-);
-COMMENT ON TABLE "funding_traces" IS 'When a wallet''s funding was last traced, and how it went.';"""
+) /* When a wallet's funding was last traced, and how it went. */;"""
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
     return """
         DROP TABLE IF EXISTS "chain_scans";
-        DROP TABLE IF EXISTS "chain_transfers";
         DROP TABLE IF EXISTS "funder_edges";
         DROP TABLE IF EXISTS "funding_traces";
-        DROP TABLE IF EXISTS "chain_scans";
-        DROP TABLE IF EXISTS "chain_transfers";
-        DROP TABLE IF EXISTS "funder_edges";
-        DROP TABLE IF EXISTS "funding_traces";"""
+        DROP TABLE IF EXISTS "chain_transfers";"""
 
 
 MODELS_STATE = (
