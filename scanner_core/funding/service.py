@@ -51,6 +51,7 @@ HEALTH_NAME = "polygon"
 UNFUNDED_TTL = 60.0  # seconds a "nothing stored for this wallet" answer is reused
 UNFUNDED_MAX = 50_000
 BLOCK_MARGIN = 1.05  # a window estimated in blocks is widened this much (block times vary)
+ESTIMATE_WITHIN = timedelta(hours=6)  # a block this close to a known one is counted, not looked up
 BATCH_WALLETS = 50  # wallets named in one eth_getLogs (providers accept long topic lists; answers stay small)
 BATCH_STRETCH = 1.5  # wallets are read together while that spans at most this times the widest own range
 
@@ -284,7 +285,10 @@ class FundingService:
         head = await rpc.block_at(latest, budget)
         wanted: dict[str, Range] = {}
         for wallet, end in ends.items():
-            high = head - math.floor((latest - end).total_seconds() / rpc.block_seconds)
+            if latest - end > ESTIMATE_WITHIN:  # far back: block times drift, ask the chain
+                high = await rpc.block_at(end, budget)
+            else:
+                high = head - math.floor((latest - end).total_seconds() / rpc.block_seconds)
             span = math.ceil((end - (anchors[wallet] - lookback)).total_seconds() / rpc.block_seconds * BLOCK_MARGIN)
             wanted[wallet] = (max(0, high - span), max(0, high))
         new = 0

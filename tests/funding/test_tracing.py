@@ -163,3 +163,20 @@ async def test_a_burst_of_wallets_is_read_together(db: str, chain: FakePolygon, 
     assert all(r.siblings == () for r in results[3:])
     assert chain.max_topics_seen == 6  # one query named all six
     assert batched < 2 * one  # six wallets for the price of (about) one, plus their funder
+
+
+async def test_an_old_wallet_is_traced_around_its_first_activity(db: str, make_service: Build) -> None:
+    me = wallet(1)
+    async with FakePolygon(head_time=NOW, block_seconds=2.3) as old_chain:  # not the client's 2 s guess
+        first_trade = ago(days=400)
+        old_chain.add_transfer(USDC_E, FUNDER, me, "7000", at=first_trade - timedelta(days=2))
+        old_chain.add_transfer(USDC_E, EXCHANGE, me, "100", at=ago(days=1))  # long after: outside the window
+        fresh = wallet(2)
+        old_chain.add_transfer(USDC_E, FUNDER, fresh, "50", at=ago(days=1))
+        service, _, _ = make_service(polygon_rpc_url=old_chain.url, polygon_max_block_range=100_000)
+        results = await service.trace_many([(me, first_trade), (fresh, ago(hours=2))])
+        profile = results[0].profile
+        assert profile is not None and profile.first is not None
+        assert (profile.first.amount, profile.first.sender) == (Decimal("7000"), FUNDER)
+        assert [f.address for f in profile.funders] == [FUNDER]
+        assert results[1].profile is not None and results[1].profile.total_usd == Decimal("50")
