@@ -125,13 +125,9 @@ class FundingRepository:
         )
         return [_transfer(r) for r in rows]
 
-    async def funders_of(self, wallet: str) -> list[tuple[str, datetime, Decimal]]:
-        """(funder, first paid, total) of every stored edge into `wallet`."""
-        rows = await FunderEdgeRow.filter(wallet=wallet).order_by("first_at")
-        return [(r.funder, r.first_at, Decimal(r.total_usd)) for r in rows]
-
     async def has_funding(self, wallet: str) -> bool:
-        return await FunderEdgeRow.filter(wallet=wallet).exists()
+        """Whether anyone is known to have paid `wallet` (one indexed look at the edges)."""
+        return bool(await FunderEdgeRow.filter(wallet=wallet).exists())
 
     # -- what was read already -------------------------------------------------------------------
 

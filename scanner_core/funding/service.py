@@ -61,6 +61,8 @@ class FundingStore(Protocol):
 
     async def save_transfers(self, transfers: Sequence[Transfer]) -> list[Transfer]: ...
 
+    async def has_funding(self, wallet: str) -> bool: ...
+
     async def inbound(self, wallet: str, *, until: datetime | None = None) -> list[Transfer]: ...
 
     async def outbound(self, funder: str, *, since: datetime, until: datetime) -> list[Transfer]: ...
@@ -399,6 +401,9 @@ class FundingService:
 
     async def _context(self, wallet: str, trade: Trade | None, until: datetime) -> FundingContext | None:
         if wallet in self._unfunded:
+            return None
+        if not await self.store.has_funding(wallet):  # most wallets: one look at the edges, remembered
+            self._unfunded[wallet] = True
             return None
         inbound = await self.store.inbound(wallet, until=until)
         if not inbound:

@@ -169,10 +169,6 @@ class FundingWorker:
                     self._pending.discard((request.wallet, request.alert.dedup_key if request.alert else ""))
                     self.queue.task_done()
 
-    async def handle(self, request: TraceRequest) -> Alert | None:
-        """Trace one wallet; the follow-up alert it published, if any."""
-        return (await self.handle_many([request]))[0]
-
     async def handle_many(self, requests: list[TraceRequest]) -> list[Alert | None]:
         """Trace the requests' wallets together; the follow-up alert each published, if any."""
         anchors = []
