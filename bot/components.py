@@ -104,6 +104,7 @@ class PipelineComponent:
             batch_size=s.pipeline_batch_size,
             flush_seconds=s.pipeline_flush_seconds,
             on_trades_stored=self._stored,
+            funding=self.app.extras.get("funding_service"),
         )
         self.app.extras["pipeline"] = self.pipeline
         if s.feed_enabled:

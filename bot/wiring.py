@@ -9,6 +9,7 @@ from bot.app import Polyscan
 from bot.bots import ChatBots, delivery_notifiers
 from bot.components import PipelineComponent, ServicesComponent, SourcesComponent
 from bot.delivery import DeliveryConfig, Dispatcher
+from bot.funding import FundingComponent
 from bot.webhooks import build_webhooks
 from scanner_core import __version__
 from scanner_core.alerter import SystemAlerter, Thresholds, init_sentry
@@ -30,6 +31,7 @@ def add_components(app: Polyscan) -> None:
     app.components.append(ErrorCounter())  # first: counts every later component's errors
     app.components.append(SourcesComponent(app))
     app.components.append(ServicesComponent(app))
+    app.components.append(FundingComponent(app, bus))  # before the pipeline and the commands, which use it
     app.components.append(PipelineComponent(app, bus))
     app.components.append(ChatComponent(app, bus))
     app.components.append(walletscan_component(app, bus))
@@ -79,7 +81,11 @@ class ChatComponent:
             clock=app.clock,
             started_at=app.started_at,
             feed=app.extras.get("feed"),
+            funding=app.extras.get("funding_service"),
         )
+        worker = app.extras.get("funding_worker")
+        if worker is not None:
+            service.on_follow = worker.follow
         bots = ChatBots(s, app.health, service)
         notifiers = delivery_notifiers(bots)  # the console notifier when no token is set
         admin = ChatAdminNotifier.from_settings(s, notifiers)

@@ -273,3 +273,70 @@ class WebhookRow(Model):
     class Meta:
         table = "webhooks"
         indexes = (Index(fields=("scope", "url_hash")),)
+
+
+# ---------------------------------------------------------------- on-chain funding (issue 17)
+
+
+class ChainTransferRow(Model):
+    """A collateral ERC-20 Transfer read from Polygon (USDC.e or pUSD), once per log."""
+
+    id = fields.BigIntField(primary_key=True)
+    tx_hash = fields.CharField(max_length=66)
+    log_index = fields.IntField()
+    block_number = fields.BigIntField()
+    token = fields.CharField(max_length=42)
+    sender = fields.CharField(max_length=42)
+    recipient = fields.CharField(max_length=42)
+    amount = _money()
+    timestamp = fields.DatetimeField()
+
+    class Meta:
+        table = "chain_transfers"
+        unique_together = (("tx_hash", "log_index"),)
+        indexes = (Index(fields=("recipient", "timestamp")), Index(fields=("sender", "timestamp")))
+
+
+class FunderEdgeRow(Model):
+    """Who paid whom, summed over the stored transfers: the funding graph."""
+
+    id = fields.BigIntField(primary_key=True)
+    funder = fields.CharField(max_length=42)
+    wallet = fields.CharField(max_length=42)
+    first_at = fields.DatetimeField()
+    last_at = fields.DatetimeField()
+    total_usd = _money(default=0)
+    transfers = fields.IntField(default=0)
+
+    class Meta:
+        table = "funder_edges"
+        unique_together = (("funder", "wallet"),)
+        indexes = (Index(fields=("wallet",)), Index(fields=("funder", "first_at")))
+
+
+class ChainScanRow(Model):
+    """A block range already read for an address's transfers in or out (never read twice)."""
+
+    id = fields.BigIntField(primary_key=True)
+    address = fields.CharField(max_length=42)
+    direction = fields.CharField(max_length=3)  # in | out
+    from_block = fields.BigIntField()
+    to_block = fields.BigIntField()
+    scanned_at = fields.DatetimeField()
+
+    class Meta:
+        table = "chain_scans"
+        indexes = (Index(fields=("address", "direction")),)
+
+
+class FundingTraceRow(Model):
+    """When a wallet's funding was last traced, and how it went."""
+
+    wallet = fields.CharField(max_length=42, primary_key=True)
+    traced_at = fields.DatetimeField()
+    status = fields.CharField(max_length=16)
+    detail = fields.TextField(default="")
+    requests = fields.IntField(default=0)
+
+    class Meta:
+        table = "funding_traces"

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tortoise import BaseDBAsyncClient, connections
 from tortoise.exceptions import IntegrityError
@@ -66,6 +66,9 @@ from scanner_core.models import (
     WalletClassification,
     WalletProfile,
 )
+
+if TYPE_CHECKING:
+    from db.funding import FundingRepository
 
 
 def _dialect() -> str:
@@ -909,6 +912,12 @@ class MetricsRepository:
         return int(await SystemMetricRow.filter(timestamp__lt=cutoff).delete())
 
 
+def _funding_repository() -> FundingRepository:
+    from db.funding import FundingRepository  # db.funding imports this module (atomic)
+
+    return FundingRepository()
+
+
 class Repositories:
     """All repositories, built once by the composition root and handed to services."""
 
@@ -926,6 +935,7 @@ class Repositories:
         self.classifications = ClassificationRepository()
         self.metrics = MetricsRepository()
         self.webhooks = WebhookRepository()
+        self.funding = _funding_repository()
 
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 Dedup keys (AlertRow.dedup_key, at most 64 characters) make a restart or a replay write nothing
 twice: a trade alert is keyed on the fill ("trade:" + Trade.dedup_key), a follow-up on the
-original fill and its watch window ("follow:" + Trade.dedup_key + ":" + hours).
+original fill and its watch window ("follow:" + Trade.dedup_key + ":" + hours), a linked-wallets
+follow-up (its funding was traced after the alert went out) on the fill ("linked:" + dedup key).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from scanner_core.models import (
 )
 from scanner_core.scoring import Score, ScoringParams, score
 
+DEFAULT_TIERS = (Decimal(10_000), Decimal(50_000), Decimal(100_000))  # title of an alert stored without one
 SIZE_EMOJI = ("🐟", "🦈", "🐋", "🐳")  # below the first tier, then one per tier (Polyloly's bands)
 TITLE_QUESTION_MAX = 120
 
@@ -37,6 +39,10 @@ def trade_alert_key(trade: Trade) -> str:
 
 def follow_up_key(trade: Trade, within_hours: float) -> str:
     return f"follow:{trade.dedup_key}:{within_hours:g}h"
+
+
+def linked_key(trade: Trade) -> str:
+    return f"linked:{trade.dedup_key}"
 
 
 def size_emoji(usd: Decimal, tiers: tuple[Decimal, ...]) -> str:
@@ -141,20 +147,9 @@ def build_follow_up_alert(
     trade = original.trade
     if trade is None:
         raise ValueError(f"alert {original.dedup_key} has no trade to follow up")
-    signals = (follow, *(s for s in original.signals if s.kind is not follow.kind))
-    result = score(signals, scoring)
+    signals, result, details = _rescored(original, follow, scoring)
     move = follow.evidence.get("move")
     moved = f"{float(move) * 100:+.1f}¢" if isinstance(move, int | float | Decimal) else "moved"
-    details: dict[str, Any] = {
-        "why": result.explanation(),
-        "contributions": [c.as_dict() for c in result.contributions],
-        "families": result.families,
-        "original_alert_key": original.dedup_key,
-        "original_severity": original.severity.value,
-        "original_confidence": original.confidence,
-    }
-    if original.id is not None:
-        details["original_alert_id"] = original.id
     return Alert(
         dedup_key=follow_up_key(trade, params.followup_within_hours),
         kind=AlertKind.FOLLOW_UP,
@@ -170,10 +165,60 @@ def build_follow_up_alert(
     )
 
 
+def _rescored(
+    original: Alert, added: Signal, scoring: ScoringParams
+) -> tuple[tuple[Signal, ...], Score, dict[str, Any]]:
+    """The original alert's signals with `added` first (replacing one of its kind), rescored, and
+    the details every follow-up carries."""
+    signals = (added, *(s for s in original.signals if s.kind is not added.kind))
+    result = score(signals, scoring)
+    details: dict[str, Any] = {
+        "why": result.explanation(),
+        "contributions": [c.as_dict() for c in result.contributions],
+        "families": result.families,
+        "original_alert_key": original.dedup_key,
+        "original_severity": original.severity.value,
+        "original_confidence": original.confidence,
+    }
+    if original.id is not None:
+        details["original_alert_id"] = original.id
+    return signals, result, details
+
+
+def build_linked_alert(original: Alert, linked: Signal, scoring: ScoringParams, *, created_at: datetime) -> Alert:
+    """ "Its wallets are linked": the original trade's signals plus linked_wallets, rescored, as a
+    follow-up of its own (the funding trace finished after the original alert went out).
+
+    Raises ValueError for an original alert without a trade.
+    """
+    trade = original.trade
+    if trade is None:
+        raise ValueError(f"alert {original.dedup_key} has no trade to follow up")
+    signals, result, details = _rescored(original, linked, scoring)
+    details["follow_up"] = "linked_wallets"
+    wallets = linked.evidence.get("wallets")
+    head = original.title or trade_title(trade, None, DEFAULT_TIERS)
+    return Alert(
+        dedup_key=linked_key(trade),
+        kind=AlertKind.FOLLOW_UP,
+        severity=result.severity,
+        confidence=round(result.confidence, 4),
+        created_at=created_at,
+        title=f"🔗 {wallets} linked wallets behind {head}",
+        signals=signals,
+        trade=trade,
+        market=original.market,
+        wallet=original.wallet,
+        details=frozen_map(details),
+    )
+
+
 __all__ = [
     "build_follow_up_alert",
+    "build_linked_alert",
     "build_trade_alert",
     "follow_up_key",
+    "linked_key",
     "market_snapshot",
     "size_emoji",
     "trade_alert_key",

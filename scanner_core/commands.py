@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from scanner_core import catalogue
 from scanner_core.catalogue import RouteMatch, Setting
 from scanner_core.config import Settings, check_timezone
+from scanner_core.funding.models import WalletFunding
 from scanner_core.logs import get_logger
 from scanner_core.marketref import BadMarketRef, parse_market_ref
 from scanner_core.models import (
@@ -149,6 +150,7 @@ class WalletResult:
     as_of: datetime
     min_resolved: int
     followed: bool = False
+    funding: WalletFunding | None = None  # on-chain funding and linked wallets, when traced
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +288,12 @@ class DeliveryStore(Protocol):
     async def backlog(self) -> dict[str, int]: ...
 
     async def for_destination(self, kind: DestinationKind, destination_id: str, limit: int = 20) -> list[Delivery]: ...
+
+
+class FundingLookup(Protocol):
+    """A wallet's stored funding and siblings (scanner_core.funding.service.FundingService)."""
+
+    async def wallet_funding(self, address: str) -> WalletFunding | None: ...
 
 
 class Stores(Protocol):
@@ -495,6 +503,8 @@ class CommandService:
     # told after every change to subscriptions or channel rules (the outbox drops its cached copy)
     on_change: Callable[[], None] | None = None
     webhook_tester: WebhookTester | None = None  # sends /webhook test payloads (bot/webhooks.py)
+    funding: FundingLookup | None = None  # on-chain funding (None: POLYSCAN_POLYGON_RPC_URL unset)
+    on_follow: Callable[[str], None] | None = None  # a wallet newly followed (its funding gets traced)
 
     # -- look up ---------------------------------------------------------------------------------
 
@@ -637,6 +647,8 @@ class CommandService:
             sub = replace(sub, active=True)
             hint = "You get alerts of followed wallets only; /subscribe for everything."
         await self._save(replace(sub, filters=filters))
+        if self.on_follow is not None:
+            self.on_follow(address)
         return Notice(f"Following {_short(address)}: its alerts reach you even below your minimum size.", hint=hint)
 
     async def unfollow(self, user: UserRef, query: str) -> Notice:
@@ -914,6 +926,7 @@ class CommandService:
         )
         alerts = await self.stores.alerts.by_wallet(address, hours=RECENT_ALERT_HOURS, now=now, limit=5)
         sub, _ = await self._subscription(user)
+        funding = await self._wallet_funding(address)
         return WalletResult(
             address=address,
             profile=profile,
@@ -923,7 +936,17 @@ class CommandService:
             as_of=now,
             min_resolved=self.settings.wallet_min_resolved_positions,
             followed=address in sub.filters.follow_wallets,
+            funding=funding,
         )
+
+    async def _wallet_funding(self, address: str) -> WalletFunding | None:
+        if self.funding is None:
+            return None
+        try:
+            return await self.funding.wallet_funding(address)
+        except Exception as exc:  # funding is extra: /wallet answers without it
+            log.warning("funding_lookup_failed", error=type(exc).__name__, detail=str(exc)[:200])
+            return None
 
     async def _market_result(self, user: UserRef, market: Market) -> MarketResult:
         now = self.clock()

@@ -218,6 +218,28 @@ class Settings(BaseSettings):
     prune_interval_hours: PositiveFloat = 6.0
     digest_check_seconds: PositiveFloat = 60.0  # how often held digests are checked for quiet hours' end
 
+    # --- on-chain funding (issue 17): Polygon JSON-RPC; unset = off, everything else works without it ---
+    # a provider URL usually embeds an API key: secret, never logged or shown
+    polygon_rpc_url: SecretStr | None = None
+    polygon_rate_per_second: int = Field(default=25, ge=1, le=10_000)  # the provider's request budget
+    polygon_max_block_range: int = Field(default=10_000, ge=1)  # eth_getLogs span; halved on a range error
+    polygon_timeout_seconds: PositiveFloat = 20.0
+    polygon_block_cache_size: int = Field(default=50_000, ge=100)  # block timestamps remembered
+    funding_lookback_hours: PositiveFloat = 168.0  # walk back this far before a wallet's first activity
+    funding_sibling_window_hours: PositiveFloat = 72.0  # wallets funded by one funder this close are siblings
+    funding_max_funders: int = Field(default=3, ge=1, le=20)  # plain funders whose outbound transfers are read
+    funding_busy_recipients: int = Field(default=50, ge=2)  # a funder paying more wallets in the window: a service
+    funding_min_usd: NonNegDecimal = Decimal("1")  # inbound transfers below this are dust, not funding
+    funding_known_funders_file: str = ""  # JSON list of your own known exchanges/bridges/on-ramps
+    funding_queue_size: int = Field(default=1000, ge=1)  # wallets waiting to be traced (more are dropped, counted)
+    funding_workers: int = Field(default=4, ge=1, le=64)
+    funding_trace_ttl_hours: PositiveFloat = 24.0  # a traced wallet is not traced again within this
+    funding_max_requests_per_wallet: int = Field(default=400, ge=10)  # RPC calls one trace may spend
+    linked_min_wallets: int = Field(default=2, ge=2)  # wallets of one funder on the same outcome (this one included)
+    linked_min_usd: NonNegDecimal = Decimal("500")  # a sibling's buys must add up to this to count
+    linked_lookback_hours: PositiveFloat = 168.0  # sibling buys this long before the trade count
+    linked_max_siblings: int = Field(default=12, ge=1, le=100)  # siblings whose trades are looked up
+
     # --- wallet scanner ---
     walletscan_concurrency: int = Field(default=16, ge=1, le=512)
     walletscan_rescan_hours: PositiveFloat = 24.0
@@ -282,6 +304,17 @@ class Settings(BaseSettings):
         if value is not None and 0 < len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (a random string, kept secret)")
         return value
+
+    @field_validator("polygon_rpc_url")
+    @classmethod
+    def _rpc_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        url = value.get_secret_value().strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) JSON-RPC URL with a host")  # the URL itself may hold a key
+        return SecretStr(url)
 
     @field_validator("database_url")
     @classmethod
@@ -382,6 +415,11 @@ class Settings(BaseSettings):
             password = urlsplit(url).password
             if password:
                 found.append(password)
+        if self.polygon_rpc_url is not None:  # the key may sit in the path, the query or the user part
+            parts = urlsplit(self.polygon_rpc_url.get_secret_value())
+            found += [
+                p for p in (parts.password, parts.username, parts.path.strip("/"), parts.query) if p and len(p) >= 8
+            ]
         return found
 
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from scanner_core.detectors._common import bet_key, outcome_key
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.detectors.timing import detect_follow_through
+from scanner_core.funding.models import FundingContext
 from scanner_core.models import (
     Alert,
     Market,
@@ -130,6 +131,7 @@ class DetectionContext:
     book: OrderBookSummary | None = None
     price_before: Decimal | None = None
     price_after: Decimal | None = None
+    funding: FundingContext | None = None  # on-chain funding, siblings and their bets (when traced)
 
 
 def build_context(
@@ -141,6 +143,7 @@ def build_context(
     book: OrderBookSummary | None = None,
     price_before: Decimal | None = None,
     price_after: Decimal | None = None,
+    funding: FundingContext | None = None,
 ) -> DetectionContext:
     """The context for one trade. `price_before` falls back to the rolling last price.
 
@@ -156,6 +159,7 @@ def build_context(
         book=book,
         price_before=price_before if price_before is not None else view.price_before,
         price_after=price_after,
+        funding=funding,
     )
 
 

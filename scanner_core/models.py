@@ -90,6 +90,7 @@ class SignalKind(enum.StrEnum):
     ACCUMULATION = "accumulation"
     CONCENTRATION = "concentration"
     PRICE_FOLLOW_THROUGH = "price_follow_through"
+    LINKED_WALLETS = "linked_wallets"
 
 
 class AlertKind(enum.StrEnum):

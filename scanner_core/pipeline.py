@@ -28,6 +28,7 @@ from scanner_core.bus import AlertBus
 from scanner_core.context import FollowUpTracker, RollingView, ScanState, build_context
 from scanner_core.detectors import run_detectors
 from scanner_core.detectors.params import DetectorParams
+from scanner_core.funding.models import FundingContext
 from scanner_core.logs import get_logger
 from scanner_core.metrics import (
     ALERTS_GENERATED,
@@ -56,6 +57,16 @@ class Enricher(Protocol):
     async def book(self, trade: Trade) -> OrderBookSummary | None: ...
 
 
+class FundingEnricher(Protocol):
+    """The wallet's on-chain funding, siblings and their bets as of a trade, from what was
+    already traced (never a chain call on this path); None when nothing is known."""
+
+    async def funding(self, trade: Trade) -> FundingContext | None: ...
+
+
+Enriched = tuple[Market | None, WalletProfile | None, OrderBookSummary | None, FundingContext | None]
+
+
 @dataclass(slots=True)
 class PipelineStats:
     received: int = 0
@@ -74,7 +85,7 @@ class PipelineStats:
 class _Pending:
     trade: Trade
     rolling: RollingView | None
-    enriched: asyncio.Task[tuple[Market | None, WalletProfile | None, OrderBookSummary | None]] | None
+    enriched: asyncio.Task[Enriched] | None
 
 
 class Pipeline:
@@ -92,9 +103,11 @@ class Pipeline:
         batch_size: int = 500,
         flush_seconds: float = 0.2,
         on_trades_stored: Callable[[list[Trade]], Awaitable[None]] | None = None,
+        funding: FundingEnricher | None = None,
     ) -> None:
         self.repos = repos
         self.enricher = enricher
+        self.funding = funding
         self.bus = bus
         self.dp = detector_params
         self.sp = scoring_params
@@ -157,18 +170,30 @@ class Pipeline:
         await self._window.put(_Pending(trade, rolling, task))
         QUEUE_DEPTH.labels("enrich").set(self._window.qsize())
 
-    async def _enrich(self, trade: Trade) -> tuple[Market | None, WalletProfile | None, OrderBookSummary | None]:
+    async def _enrich(self, trade: Trade) -> Enriched:
         started = time.perf_counter()
         try:
-            market, wallet, book = await asyncio.gather(
-                self.enricher.market(trade), self.enricher.wallet(trade), self.enricher.book(trade)
+            market, wallet, book, funding = await asyncio.gather(
+                self.enricher.market(trade),
+                self.enricher.wallet(trade),
+                self.enricher.book(trade),
+                self._funding(trade),
             )
         except Exception as exc:  # one trade's enrichment failing must not stop the stream
             self.stats.enrich_errors += 1
             log.warning("enrich_failed", wallet=trade.wallet, error=f"{type(exc).__name__}: {exc}"[:200])
-            return None, None, None
+            return None, None, None, None
         STAGE_LATENCY.labels("enrich").observe(time.perf_counter() - started)
-        return market, wallet, book
+        return market, wallet, book, funding
+
+    async def _funding(self, trade: Trade) -> FundingContext | None:
+        if self.funding is None:
+            return None
+        try:
+            return await self.funding.funding(trade)
+        except Exception as exc:  # funding is extra: its failure costs the trade nothing else
+            log.warning("funding_enrich_failed", wallet=trade.wallet, error=f"{type(exc).__name__}: {exc}"[:200])
+            return None
 
     async def _emit_loop(self) -> None:
         carry: _Pending | None = None
@@ -221,7 +246,7 @@ class Pipeline:
         """Detect and score one enriched trade; the alert it deserves, if any (not yet stored)."""
         if pending.enriched is None:
             return None
-        market, wallet, book = await pending.enriched
+        market, wallet, book, funding = await pending.enriched
         started = time.perf_counter()
         trade = pending.trade
         if filters.excluded_market(trade, market, self.dp):
@@ -233,7 +258,9 @@ class Pipeline:
             TRADES_FILTERED.labels(mm).inc()
             self.stats.filtered[mm] += 1
         price_before = book.mid if book is not None else None
-        ctx = build_context(trade, pending.rolling, market=market, wallet=wallet, book=book, price_before=price_before)
+        ctx = build_context(
+            trade, pending.rolling, market=market, wallet=wallet, book=book, price_before=price_before, funding=funding
+        )
         signals = run_detectors(trade, ctx, self.dp)
         STAGE_LATENCY.labels("detect").observe(time.perf_counter() - started)
         if not signals:

@@ -29,6 +29,8 @@ from scanner_core.commands import (
     WebhooksResult,
     encode_button,
 )
+from scanner_core.funding.age import true_first_seen
+from scanner_core.funding.models import FunderKind, WalletFunding
 from scanner_core.models import (
     Alert,
     AlertKind,
@@ -64,6 +66,7 @@ SIGNAL_LABELS = {
     SignalKind.ACCUMULATION: "Accumulating",
     SignalKind.CONCENTRATION: "Concentrated in one market",
     SignalKind.PRICE_FOLLOW_THROUGH: "Price followed through",
+    SignalKind.LINKED_WALLETS: "Linked wallets",
 }
 FRESH_DAYS = 7.0
 DELAYED_AFTER = timedelta(minutes=5)
@@ -381,7 +384,7 @@ def alert_headline(alert: Alert, tiers: Sequence[Decimal] = DEFAULT_TIERS) -> st
     if alert.kind is AlertKind.FOLLOW_UP:
         if not alert.title:
             return "📈 Price followed through"
-        return alert.title if alert.title.startswith("📈") else f"📈 {alert.title}"
+        return alert.title if alert.title.startswith(("📈", "🔗")) else f"📈 {alert.title}"
     if alert.kind is AlertKind.WALLET_TARGET:
         address = alert.wallet_address or ""
         who = alert.wallet.username if alert.wallet is not None and shown_name(alert.wallet.username, address) else ""
@@ -476,6 +479,81 @@ def _alert_footer(alert: Alert, now: datetime) -> str:
     return " · ".join(parts)
 
 
+MAX_LINKED_LINES = 8
+_KIND_WORDS = {
+    FunderKind.EXCHANGE: "exchange",
+    FunderKind.BRIDGE: "bridge",
+    FunderKind.ONRAMP: "on-ramp",
+    FunderKind.MINT: "mint",
+    FunderKind.POLYMARKET: "Polymarket",
+    FunderKind.SERVICE: "busy service",
+    FunderKind.WALLET: "wallet",
+}
+
+
+def _linked_field(alert: Alert) -> Field | None:
+    """The funder and the siblings (with what each bet) of a linked-wallets signal."""
+    found = next((s for s in alert.signals if s.kind is SignalKind.LINKED_WALLETS), None)
+    if found is None:
+        return None
+    ev = found.evidence
+    funder = str(ev.get("funder") or "")
+    wallets = [w for w in str(ev.get("siblings") or "").split(",") if w]
+    sizes = str(ev.get("siblings_usd") or "").split(",")
+    lines: list[Line] = []
+    if funder:
+        lines.append(line("Funded by ", Span(short_address(funder), url=address_url(funder), code=True)))
+    for i, wallet in enumerate(wallets[:MAX_LINKED_LINES]):
+        size = sizes[i] if i < len(sizes) else ""
+        try:
+            amount = money(Decimal(size))
+        except ArithmeticError:
+            amount = ""
+        lines.append(
+            line(Span(short_address(wallet), url=profile_url(wallet), code=True), f" · {amount}" if amount else "")
+        )
+    if len(wallets) > MAX_LINKED_LINES:
+        lines.append(line(f"…and {len(wallets) - MAX_LINKED_LINES} more"))
+    return field("Linked wallets", *lines) if lines else None
+
+
+def _funder_text(address: str, kind: FunderKind, label: str) -> list[str | Span]:
+    who = f" ({clip(label, 40)})" if label else ""
+    return [Span(short_address(address), url=address_url(address), code=True), f" {_KIND_WORDS[kind]}{who}"]
+
+
+def _funding_fields(funding: WalletFunding, now: datetime) -> list[Field]:
+    profile = funding.profile
+    fields: list[Field] = []
+    first = profile.first
+    if first is not None:
+        fields.append(
+            field(
+                "First funding",
+                line(f"{money(first.amount)} from ", *_funder_text(first.sender, first.kind, first.label)),
+                line(f"{ago(first.at, now)} · {utc_stamp(first.at)}"),
+            )
+        )
+    if profile.funders:
+        funders = [
+            line(*_funder_text(f.address, f.kind, f.label), f" · {money(f.total_usd)} in {f.transfers}")
+            for f in profile.funders[:3]
+        ]
+        fields.append(field("Largest funders", *funders))
+    if funding.siblings:
+        lines = [
+            line(
+                Span(short_address(s.wallet), url=profile_url(s.wallet), code=True),
+                f" · {money(s.amount)} from {short_address(s.funder)} · {s.gap_hours:g}h apart",
+            )
+            for s in funding.siblings[:MAX_LINKED_LINES]
+        ]
+        if len(funding.siblings) > MAX_LINKED_LINES:
+            lines.append(line(f"…and {len(funding.siblings) - MAX_LINKED_LINES} more"))
+        fields.append(field(f"Linked wallets ({len(funding.siblings)})", *lines))
+    return fields
+
+
 def alert_view(
     alert: Alert,
     now: datetime,
@@ -512,6 +590,9 @@ def alert_view(
     reasons = reasons_field(alert, extra_reasons)
     if reasons is not None:
         fields.append(reasons)
+    linked = _linked_field(alert)
+    if linked is not None:
+        fields.append(linked)
     confidence = line(f"{percent(alert.confidence, 0)} · {severity_label(alert.severity)}")
     fields.append(field("Confidence", confidence, inline=True))
     url = alert_market_url(alert) if alert.kind is not AlertKind.WALLET_TARGET else None
@@ -590,8 +671,10 @@ def wallet_view(result: WalletResult) -> View:
         mm = f"likely ({percent(p.mm_confidence, 0)})"
         if p.mm_indicators:
             mm += f": {clip(', '.join(p.mm_indicators), 120)}"
+    first_seen = true_first_seen(p.first_seen, result.funding.profile if result.funding is not None else None)
+    age_days = None if first_seen is None else (now - first_seen).total_seconds() / 86400
     fields = [
-        field("Age", line(age(p.age_days(now)).removesuffix(" old")), inline=True),
+        field("Age", line(age(age_days).removesuffix(" old")), inline=True),
         field("Trades", line(f"{p.trade_count:,}"), inline=True),
         field("Volume", line(money(p.total_volume)), inline=True),
         field("PnL", line(signed_money(p.realised_pnl)), inline=True),
@@ -601,6 +684,8 @@ def wallet_view(result: WalletResult) -> View:
     if p.top_categories:
         cats = " · ".join(f"{clip(cat, 30)} {compact_money(vol)}" for cat, vol in p.top_categories[:4])
         fields.append(field("Top categories", line(cats)))
+    if result.funding is not None:
+        fields.extend(_funding_fields(result.funding, now))
     if result.recent_trades:
         fields.append(
             field("Recent large trades", *(_trade_line(t, now, with_market=True) for t in result.recent_trades[:5]))

@@ -37,6 +37,11 @@ critical; a fresh wallet's $30k long shot at 6 cents = 0.77 (high), critical wit
 - accumulation 0.60: a split order is the evasive version of a large trade, so it weighs a little
   more: $10k built from small fills alerts (0.34) like a single $10k trade (0.33).
 - price_follow_through 0.60: the market agreeing afterwards is the best evidence there is.
+- linked_wallets 0.55, its own family "funding": wallets paid by one plain funder (exchanges,
+  bridges and on-ramps excluded) buying one outcome is how every 2026 insider case was found. The
+  money trail is evidence apart from the tape (a cluster of strangers and a cluster of siblings
+  differ exactly by it), so it corroborates a cluster instead of halving it; alone it alerts
+  (0.33 at two wallets, 0.55 at four) and with a strong fresh wallet it is high (0.63 at two wallets).
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ DEFAULT_WEIGHTS: Mapping[SignalKind, float] = MappingProxyType(
         SignalKind.ACCUMULATION: 0.60,
         SignalKind.CONCENTRATION: 0.30,
         SignalKind.PRICE_FOLLOW_THROUGH: 0.60,
+        SignalKind.LINKED_WALLETS: 0.55,
     }
 )
 
@@ -81,6 +87,7 @@ FAMILIES: Mapping[SignalKind, str] = MappingProxyType(
         SignalKind.NEAR_RESOLUTION: "timing",
         SignalKind.CONTRARIAN: "contrarian",
         SignalKind.PRICE_FOLLOW_THROUGH: "follow_through",
+        SignalKind.LINKED_WALLETS: "funding",
     }
 )
 

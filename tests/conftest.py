@@ -128,6 +128,10 @@ TABLES = (
     "wallet_classifications",
     "delivery_workers",
     "webhooks",
+    "chain_transfers",
+    "funder_edges",
+    "chain_scans",
+    "funding_traces",
 )
 
 

@@ -18,6 +18,7 @@ from scanner_core.detectors.contrarian import detect_contrarian
 from scanner_core.detectors.fresh_wallet import detect_fresh_wallet
 from scanner_core.detectors.impact import detect_market_impact, detect_niche_market
 from scanner_core.detectors.large_trade import detect_large_trade
+from scanner_core.detectors.linked_wallets import detect_linked_wallets
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.detectors.timing import detect_follow_through, detect_near_resolution
 from scanner_core.detectors.unusual_size import detect_unusual_size
@@ -40,6 +41,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_contrarian,
     detect_accumulation,
     detect_concentration,
+    detect_linked_wallets,
 )
 
 # What a market maker / liquidity provider may still raise. Its size and its effect on the odds
@@ -72,6 +74,7 @@ __all__ = [
     "Detector",
     "DetectorParams",
     "detect_follow_through",
+    "detect_linked_wallets",
     "is_market_maker",
     "run_detectors",
 ]

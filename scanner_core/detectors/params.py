@@ -57,6 +57,8 @@ class DetectorParams:
     state_max_tokens: int
     state_max_positions: int
     state_max_pairs: int
+    # linked wallets (funding)
+    linked_min_wallets: int = 2
 
     @classmethod
     def from_settings(cls, s: Settings) -> DetectorParams:
@@ -95,6 +97,7 @@ class DetectorParams:
             state_max_tokens=s.state_max_tokens,
             state_max_positions=s.state_max_positions,
             state_max_pairs=s.state_max_pairs,
+            linked_min_wallets=s.linked_min_wallets,
         )
 
 

@@ -105,7 +105,15 @@ class HttpClient:
         self._rng = rng or random.Random()
 
     @classmethod
-    def from_settings(cls, settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> HttpClient:
+    def from_settings(
+        cls,
+        settings: Settings,
+        session: aiohttp.ClientSession,
+        *,
+        limits: Mapping[str, int] | None = None,
+        **overrides: Any,
+    ) -> HttpClient:
+        """Resilience from Settings; `limits` replaces Polymarket's budgets (another provider's)."""
         s = settings
         args: dict[str, Any] = {
             "window": s.rate_limit_window_seconds,
@@ -118,10 +126,11 @@ class HttpClient:
             "breaker_success_threshold": s.breaker_success_threshold,
         }
         args.update(overrides)
-        return cls(session, limits_from_settings(s), **args)
+        return cls(session, limits if limits is not None else limits_from_settings(s), **args)
 
     def breaker(self, url_or_host: str) -> CircuitBreaker:
-        host = urlsplit(url_or_host).netloc or url_or_host
+        # the host only: a user:key@ part of a URL must never reach a metric label or a log
+        host = (urlsplit(url_or_host).netloc or url_or_host).rpartition("@")[2]
         breaker = self._breakers.get(host)
         if breaker is None:
             failures, reset, successes = self._breaker_args

@@ -45,6 +45,7 @@ def test_registry_order_and_coverage() -> None:
         "detect_contrarian",
         "detect_accumulation",
         "detect_concentration",
+        "detect_linked_wallets",
     ]
     assert set(LP_DETECTORS) <= set(DETECTORS)
 
