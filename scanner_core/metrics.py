@@ -47,6 +47,11 @@ DELIVERIES_SENT = Counter("scanner_deliveries_sent_total", "Messages delivered",
 DELIVERIES_FAILED = Counter("scanner_deliveries_failed_total", "Delivery attempts that failed", ["platform", "reason"])
 DELIVERY_BACKLOG = Gauge("scanner_delivery_backlog", "Deliveries pending or held", ["platform"])
 
+# --- commands ---
+ADMIN_REFUSED = Counter(
+    "scanner_admin_refused_total", "Admin-only commands refused to someone without the right", ["platform", "command"]
+)
+
 # --- wallet scanner ---
 WALLETS_CLASSIFIED = Counter(
     "scanner_wallets_classified_total", "Wallets classified by the wallet scanner", ["classification", "stage"]
