@@ -1,10 +1,13 @@
 """Lifecycle component "bots": the Discord and Telegram bots inside the scanner's event loop.
 
 A bot starts when its token is set (Discord with `bot.start(token)`, never `bot.run`; Telegram
-with the manual PTB lifecycle). Each bot has a supervisor task: a bot that fails to log in, or
-whose connection ends, is reported in health ("discord" / "telegram": DOWN with the reason, never
-the token) and tried again every `bot_login_retry_seconds`. Nothing a bot does can take the
-scanner down. Without any token the outbox uses the console notifier (`delivery_notifiers`).
+with the manual PTB lifecycle). Each bot has a supervisor task: a bot that cannot be built or fails
+to log in, or whose connection ends, is reported in health ("discord" / "telegram": DOWN with the
+reason, never the token) and tried again every `bot_login_retry_seconds`. Once logged in, Discord's
+gateway reconnects by itself (discord.py) and Telegram's polling retries every failure
+(bot/telegram_polling.py); both report their real state to health, and the system alerter tells
+the admin chat when one stays down. Nothing a bot does can take the scanner down. Without any
+token the outbox uses the console notifier (`delivery_notifiers`).
 """
 
 from __future__ import annotations
@@ -86,7 +89,14 @@ class ChatBots:
 
     @property
     def telegram_bot(self) -> telegram.Bot | None:
-        return self._telegram.bot if self._telegram is not None else None
+        """The running bot; None while there is none, or while Telegram refuses its token (its
+        polling reports DOWN): nothing can be sent then, so the outbox and the admin chat wait."""
+        if self._telegram is None:
+            return None
+        current = self.health.get("telegram")
+        if current is not None and current.state is State.DOWN:
+            return None
+        return self._telegram.bot
 
     def notifiers(self) -> list[Notifier]:
         """One notifier per configured platform (the same objects on every call)."""
@@ -150,7 +160,12 @@ class ChatBots:
         assert self.settings.discord_token is not None
         token = self.settings.discord_token.get_secret_value()
         while True:
-            bot = self._discord_factory(self._state_setter("discord"))
+            try:
+                bot = self._discord_factory(self._state_setter("discord"))
+            except Exception as exc:  # a bot that cannot be built is retried like one that cannot log in
+                log.warning("discord_failed", error=type(exc).__name__, detail=self._safe(exc))
+                await self._down("discord", f"cannot build the bot: {type(exc).__name__}")
+                continue
             self._discord = bot
             self.login_attempts["discord"] += 1
             self.health.set("discord", State.STARTING, "logging in")

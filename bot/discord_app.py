@@ -16,11 +16,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.common import user_ref
 from bot.render import discord as render
 from bot.render.discord import AlertButton
-from scanner_core.commands import CommandService
+from scanner_core.commands import CommandService, ServiceError, refuse_admin
 from scanner_core.health import State
 from scanner_core.logs import get_logger
+from scanner_core.models import Platform
 from scanner_core.presentation import error_view
 
 log = get_logger("discord")
@@ -34,6 +36,8 @@ COGS = (
     "bot.cogs.buttons",
 )
 StateCallback = Callable[[State, str], None]
+MANAGE_SERVER_NEEDED = "You need the Manage Server permission for that."
+COMMANDS_CHANGING = "Discord is still updating my commands: try that again in a minute."
 
 
 def _options(options: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -141,8 +145,17 @@ class PolyscanDiscordBot(commands.Bot):
 
     async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         """The one error hook for slash commands: a polite, private answer; the rest is logged."""
-        if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-            text = "You need the Manage Server permission for that."
+        if isinstance(error, app_commands.CommandNotFound):  # e.g. a command an older version synced
+            try:
+                self.service.help(Platform.DISCORD, error.name)
+                text = COMMANDS_CHANGING
+            except ServiceError as exc:
+                text = exc.user_message
+        elif isinstance(error, app_commands.CommandSignatureMismatch):
+            text = COMMANDS_CHANGING
+        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+            command = interaction.command.qualified_name if interaction.command is not None else "unknown"
+            text = refuse_admin(user_ref(interaction), command, MANAGE_SERVER_NEEDED).user_message
         else:
             original = getattr(error, "original", error)
             log.error("command_error", error=type(original).__name__, detail=str(original)[:300], exc_info=original)

@@ -1,15 +1,16 @@
 """The Telegram bot: a python-telegram-bot Application in the shared event loop.
 
 Built with `base_url`/`base_file_url` from settings (operators may run their own Bot API server;
-tests point it at a fake). The lifecycle is manual — initialize, start, updater.start_polling; on
-the way out updater.stop, stop, shutdown — because run_polling/run_webhook own the loop.
+tests point it at a fake). The lifecycle is manual — initialize, start, then polling; on the way
+out polling stops, then stop, shutdown — because run_polling/run_webhook own the loop. Polling is
+bot/telegram_polling.py (not PTB's Updater, which stops for good on a 401 and keeps quiet about
+it): it retries every failure with backoff and reports the real polling state to health.
 Webhook mode (settings.telegram_webhook_url) runs a small aiohttp receiver that checks Telegram's
 secret token header and feeds updates into the Application.
 """
 
 from __future__ import annotations
 
-import datetime as dtm
 import hmac
 import os
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.handlers import build_handlers
 from bot.handlers.common import on_error
+from bot.telegram_polling import Backoff, TelegramPoller
 from scanner_core import catalogue
 from scanner_core.commands import CommandService
 from scanner_core.config import Settings
@@ -53,6 +55,7 @@ def build_application(settings: Settings, service: CommandService, *, token: str
         .token(secret)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
+        .updater(None)  # polling is TelegramPoller's
         .build()
     )
     application.add_handlers(build_handlers(service))
@@ -111,12 +114,15 @@ class TelegramBot:
         *,
         on_state: StateCallback | None = None,
         poll_timeout: float = 10.0,
+        backoff: Backoff | None = None,
     ) -> None:
         self.application = application
         self.settings = settings
         self.on_state = on_state
         self.poll_timeout = poll_timeout
+        self.backoff = backoff or Backoff.from_settings(settings)
         self.webhook: WebhookReceiver | None = None
+        self.poller: TelegramPoller | None = None
         self._initialized = False
         self._started = False
         application.add_handler(TypeHandler(Update, self._seen), group=-1)
@@ -126,15 +132,12 @@ class TelegramBot:
         return self.application.bot
 
     async def _seen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        self._state(State.OK, "receiving updates")
+        if self.poller is None:  # webhook mode: an update is the only sign of life
+            self._state(State.OK, "receiving updates")
 
     def _state(self, state: State, detail: str) -> None:
         if self.on_state is not None:
             self.on_state(state, detail)
-
-    def _polling_error(self, error: TelegramError) -> None:
-        log.warning("polling_error", error=type(error).__name__, detail=str(error)[:200])
-        self._state(State.DEGRADED, f"polling: {type(error).__name__}")
 
     async def start(self) -> None:
         """Log in (getMe), publish the commands, then poll or receive webhooks. Raises on failure."""
@@ -148,7 +151,6 @@ class TelegramBot:
         await app.start()
         self._started = True
         s = self.settings
-        assert app.updater is not None
         if s.telegram_webhook_url:
             secret = s.telegram_webhook_secret.get_secret_value() if s.telegram_webhook_secret else ""
             self.webhook = WebhookReceiver(
@@ -164,20 +166,25 @@ class TelegramBot:
             )
             mode = "webhook"
         else:
-            await app.updater.start_polling(
-                poll_interval=0,
-                timeout=dtm.timedelta(seconds=self.poll_timeout),
+            await app.bot.delete_webhook()  # getUpdates answers 409 while a webhook is set
+            self.poller = TelegramPoller(
+                app,
+                timeout=self.poll_timeout,
                 allowed_updates=ALLOWED_UPDATES,
-                error_callback=self._polling_error,
+                backoff=self.backoff,
+                on_state=self._state,
+                ok_detail=f"polling as @{app.bot.username}",
             )
+            self.poller.start()
             mode = "polling"
         log.info("telegram_started", mode=mode, username=app.bot.username)
         self._state(State.OK, f"{mode} as @{app.bot.username}")
 
     async def stop(self) -> None:
         app = self.application
-        if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         if self.webhook is not None:
             await self.webhook.stop()
             self.webhook = None

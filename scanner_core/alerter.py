@@ -35,6 +35,7 @@ class Condition(enum.StrEnum):
     CIRCUIT_OPEN = "circuit_open"
     MEMORY = "memory_high"
     ERRORS = "error_rate"
+    BOT_DOWN = "bot_down"
 
 
 class AlertLevel(enum.StrEnum):
@@ -55,6 +56,7 @@ SEVERITY = {
     Condition.CIRCUIT_OPEN: AlertLevel.ERROR,
     Condition.MEMORY: AlertLevel.ERROR,
     Condition.ERRORS: AlertLevel.ERROR,
+    Condition.BOT_DOWN: AlertLevel.ERROR,
 }
 
 
@@ -66,6 +68,7 @@ class Thresholds:
     memory_limit_mb: int = 1024
     memory_alert_fraction: float = 0.9
     window_seconds: float = 60.0  # rates (errors, 429 answers) are counted over this window
+    bot_down_seconds: float = 300.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Thresholds:
@@ -75,6 +78,7 @@ class Thresholds:
             errors_per_minute=settings.alert_errors_per_minute,
             memory_limit_mb=settings.memory_limit_mb,
             memory_alert_fraction=settings.memory_alert_fraction,
+            bot_down_seconds=settings.alert_bot_down_seconds,
         )
 
     @property
@@ -97,6 +101,7 @@ class Observations:
     circuits_open: Mapping[str, bool] = field(default_factory=dict)  # host -> open
     memory_bytes: int | None = None
     errors_total: Mapping[str, float] = field(default_factory=dict)  # component -> errors logged
+    bots_down: Mapping[str, str] = field(default_factory=dict)  # chat bot not working -> why (health detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,7 @@ class AlertPolicy:
         self.thresholds = thresholds
         self._active: dict[str, _Active] = {}
         self._down_since: dict[str, datetime] = {}
+        self._bot_down_since: dict[str, datetime] = {}
         self._counters: deque[_Counters] = deque()
         self._first_seen: datetime | None = None
 
@@ -209,7 +215,7 @@ class AlertPolicy:
 
     def findings(self, obs: Observations, now: datetime) -> list[Finding]:
         """Every condition that holds now (updates the down-since and counter memory)."""
-        found = [*self._streams(obs, now), *self._counter_findings(obs, now)]
+        found = [*self._streams(obs, now), *self._bots(obs, now), *self._counter_findings(obs, now)]
         t = self.thresholds
         if obs.feed_enabled:
             since = obs.last_trade_at or self._first_seen or now
@@ -257,6 +263,22 @@ class AlertPolicy:
                 found.append(Finding(Condition.WS_DOWN, stream, text))
         return found
 
+    def _bots(self, obs: Observations, now: datetime) -> list[Finding]:
+        """A chat bot not working (down, degraded, still logging in) for the whole threshold: its
+        users' commands go unanswered. Flapping between states is one outage; working again ends it."""
+        for bot in [b for b in self._bot_down_since if b not in obs.bots_down]:
+            del self._bot_down_since[bot]
+        found = []
+        for bot, reason in sorted(obs.bots_down.items()):
+            lasted = (now - self._bot_down_since.setdefault(bot, now)).total_seconds()
+            if lasted >= self.thresholds.bot_down_seconds:
+                text = (
+                    f"The {bot.title()} bot has not been working for {format_duration(lasted)}: {reason}. "
+                    "Its commands go unanswered until it is back."
+                )
+                found.append(Finding(Condition.BOT_DOWN, bot, text))
+        return found
+
     def _counter_findings(self, obs: Observations, now: datetime) -> list[Finding]:
         window = self.thresholds.window_seconds
         self._counters.append(_Counters(now, dict(obs.rate_limited_total), dict(obs.errors_total)))
@@ -294,6 +316,7 @@ class AlertPolicy:
             Condition.CIRCUIT_OPEN: f"the circuit breaker for {subject} is closed; requests flow again",
             Condition.MEMORY: f"memory is back under {self.thresholds.memory_alert_fraction:.0%} of the limit",
             Condition.ERRORS: "the error rate is back to normal",
+            Condition.BOT_DOWN: f"the {subject.title()} bot works again",
         }[finding.condition]
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from scanner_core.config import Settings, check_timezone
 from scanner_core.funding.models import WalletFunding
 from scanner_core.logs import get_logger
 from scanner_core.marketref import BadMarketRef, parse_market_ref
+from scanner_core.metrics import ADMIN_REFUSED
 from scanner_core.models import (
     Alert,
     ChannelRule,
@@ -45,6 +46,7 @@ from scanner_core.models import (
     normalise_address,
 )
 from scanner_core.ports import ClassificationLookup, FeedStatus, MarketLookup, WalletLookup
+from scanner_core.userinput import clip, echo
 from scanner_core.webhooks import (
     PingOutcome,
     SecretBox,
@@ -67,6 +69,10 @@ MAX_FOLLOWS = 200
 MAX_MUTES = 500
 MAX_MIN_SIZE = Decimal("1000000000")
 MAX_CATEGORY_LENGTH = 40
+MAX_CATEGORIES = 20  # per /settings categories (or exclude_categories)
+MAX_REFERENCE_LENGTH = 300  # a wallet or market reference longer than this is no reference
+MAX_TIMEZONE_LENGTH = 64
+LABEL_MAX = 100  # a market title quoted in a confirmation
 RECENT_ALERT_HOURS = 24 * 7
 
 
@@ -318,48 +324,69 @@ class Stores(Protocol):
     def deliveries(self) -> DeliveryStore: ...
 
 
+def refuse_admin(user: UserRef, command: str, reply: str) -> ServiceError:
+    """An admin-only command refused to `user`: logged (who, where, what: never the arguments)
+    and counted in scanner_admin_refused_total; returns the error to raise."""
+    ADMIN_REFUSED.labels(platform=user.platform.value, command=command).inc()
+    log.warning(
+        "admin_refused",
+        platform=user.platform.value,
+        user_id=user.user_id,
+        chat_id=user.chat_or_channel_id,
+        guild_id=user.guild_id,
+        command=command,
+    )
+    return ServiceError(reply)
+
+
 # ---------------------------------------------------------------- argument parsing (pure)
 
-_MONEY_RE = re.compile(r"^\$?\s*([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\s*([km])?$", re.IGNORECASE)
+# Plain ASCII digits only (no exponent, sign, NaN, infinity, "_" or other scripts' digits): what
+# a person writes for an amount, and nothing Decimal() would turn into an absurd value.
+_MONEY_RE = re.compile(
+    r"^\$?\s*([0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,12})?(?:\.([0-9]{1,8}))?\s*([km])?$", re.IGNORECASE
+)
+_FRACTION_RE = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{1,6})?|\.[0-9]{1,6})\s*(%?)$")
 _TIME_RE = re.compile(r"^([0-9]{1,2})(?::([0-9]{2}))?\s*(am|pm)?$", re.IGNORECASE)
+_TIMEZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$")
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9 &+\-/]*$")
 _CLEAR_WORDS = frozenset({"all", "any", "none", "off", "clear", "default", "reset", "-"})
+CENT = Decimal("0.01")
 
 
 def parse_money(text: str, what: str = "amount") -> Decimal:
-    """'25000', '25k', '$25,000', '1.5m' -> Decimal USD."""
+    """'25000', '25k', '$25,000', '1.5m', '$12.50' -> Decimal USD, 0 to $1,000,000,000 in cents."""
     match = _MONEY_RE.match(text.strip())
-    if match is None:
-        raise ServiceError(f"{text!r} is not a USD amount: write it like 25000, 25k or $1.5m ({what}).")
-    number = Decimal(match[1].replace(",", ""))
-    multiplier = {"k": Decimal(1000), "m": Decimal(1_000_000)}.get((match[2] or "").lower(), Decimal(1))
+    if match is None or (match[1] is None and match[2] is None):
+        raise ServiceError(f"{echo(text)} is not a USD amount: write it like 25000, 25k or $1.5m ({what}).")
+    number = Decimal(f"{(match[1] or '0').replace(',', '')}.{match[2] or '0'}")
+    multiplier = {"k": Decimal(1000), "m": Decimal(1_000_000)}.get((match[3] or "").lower(), Decimal(1))
     value = number * multiplier
     if value > MAX_MIN_SIZE:
-        raise ServiceError(f"{text!r} is more than the largest {what} polyscan accepts ($1,000,000,000).")
+        raise ServiceError(f"{echo(text)} is more than the largest {what} polyscan accepts ($1,000,000,000).")
+    if value != value.quantize(CENT):
+        raise ServiceError(f"{echo(text)} is finer than a cent: give the {what} in dollars and cents at most.")
     return value.normalize() if value != value.to_integral_value() else value.quantize(Decimal(1))
 
 
 def parse_fraction(text: str, what: str = "confidence") -> float:
     """'0.6', '60', '60%' -> 0.6; anything outside 0..1 (0..100%) is refused."""
-    raw = text.strip().rstrip("%").strip()
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise ServiceError(f"{text!r} is not a {what}: write it like 0.6 or 60%.") from None
-    if not number.is_finite():
-        raise ServiceError(f"{text!r} is not a {what}: write it like 0.6 or 60%.")
-    if text.strip().endswith("%") or number > 1:
+    match = _FRACTION_RE.match(text.strip())
+    if match is None:
+        raise ServiceError(f"{echo(text)} is not a {what}: write it like 0.6 or 60%.")
+    number = Decimal(match[1])
+    if match[2] or number > 1:
         number = number / 100
     if not Decimal(0) <= number <= Decimal(1):
-        raise ServiceError(f"{text!r} is outside 0-100%: write a {what} like 0.6 or 60%.")
+        raise ServiceError(f"{echo(text)} is outside 0-100%: write a {what} like 0.6 or 60%.")
     return float(number)
 
 
 def parse_int(text: str, what: str, low: int, high: int) -> int:
     raw = text.strip()
     if not re.fullmatch(r"[0-9]{1,9}", raw):
-        raise ServiceError(f"{text!r} is not a whole number: {what} takes {low}-{high}.")
+        raise ServiceError(f"{echo(text)} is not a whole number: {what} takes {low}-{high}.")
     value = int(raw)
     if not low <= value <= high:
         raise ServiceError(f"{what} takes {low}-{high}, not {value}.")
@@ -370,14 +397,14 @@ def parse_time_of_day(text: str) -> int:
     """'23:00', '7:30', '7', '11pm' -> minutes after midnight; '25:00' is refused."""
     match = _TIME_RE.match(text.strip())
     if match is None:
-        raise ServiceError(f"{text!r} is not a time: write it as HH:MM, e.g. 23:00 or 07:30.")
+        raise ServiceError(f"{echo(text)} is not a time: write it as HH:MM, e.g. 23:00 or 07:30.")
     hour, minute, meridiem = int(match[1]), int(match[2] or 0), (match[3] or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
-            raise ServiceError(f"{text!r} is not a time: with am/pm the hour is 1-12.")
+            raise ServiceError(f"{echo(text)} is not a time: with am/pm the hour is 1-12.")
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise ServiceError(f"{text!r} is not a time: hours go 00-23 and minutes 00-59.")
+        raise ServiceError(f"{echo(text)} is not a time: hours go 00-23 and minutes 00-59.")
     return hour * 60 + minute
 
 
@@ -385,12 +412,16 @@ def parse_timezone(text: str) -> str:
     name = text.strip()
     if name.upper() in ("UTC", "GMT", "Z"):
         return "UTC"
+    unknown = ServiceError(
+        f"{echo(text)} is not a time zone I know: use an IANA name like Europe/Berlin or America/New_York."
+    )
+    # only names shaped like IANA keys reach the zone database (no paths, no odd characters)
+    if len(name) > MAX_TIMEZONE_LENGTH or not _TIMEZONE_RE.match(name):
+        raise unknown
     try:
         check_timezone(name)
-    except ValueError:
-        raise ServiceError(
-            f"{text!r} is not a time zone I know: use an IANA name like Europe/Berlin or America/New_York."
-        ) from None
+    except (ValueError, OSError):
+        raise unknown from None
     return name
 
 
@@ -409,7 +440,7 @@ def parse_kinds(text: str) -> frozenset[str]:
     unknown = [p for p in parts if p not in valid]
     if unknown:
         raise ServiceError(
-            f"Unknown kind {unknown[0]!r}. Alert kinds: {', '.join(catalogue.SUBSCRIBABLE_ALERT_KINDS)}; "
+            f"Unknown kind {echo(unknown[0])}. Alert kinds: {', '.join(catalogue.SUBSCRIBABLE_ALERT_KINDS)}; "
             f"signal kinds: {', '.join(catalogue.SIGNAL_KINDS)}."
         )
     return frozenset(parts)
@@ -423,7 +454,9 @@ def parse_categories(text: str) -> frozenset[str]:
         return frozenset()
     for part in parts:
         if len(part) > MAX_CATEGORY_LENGTH or not _CATEGORY_RE.match(part):
-            raise ServiceError(f"{part[:50]!r} is not a category name: use words like politics, sports, crypto.")
+            raise ServiceError(f"{echo(part)} is not a category name: use words like politics, sports, crypto.")
+    if len(set(parts)) > MAX_CATEGORIES:
+        raise ServiceError(f"That is {len(set(parts))} categories: name at most {MAX_CATEGORIES}.")
     return frozenset(parts)
 
 
@@ -431,7 +464,7 @@ def parse_severity(text: str) -> Severity:
     try:
         return Severity(text.strip().lower())
     except ValueError:
-        raise ServiceError(f"{text!r} is not a severity: use one of {', '.join(catalogue.SEVERITIES)}.") from None
+        raise ServiceError(f"{echo(text)} is not a severity: use one of {', '.join(catalogue.SEVERITIES)}.") from None
 
 
 def parse_route_target(text: str) -> tuple[RouteMatch, str]:
@@ -445,7 +478,7 @@ def parse_route_target(text: str) -> tuple[RouteMatch, str]:
         try:
             match = RouteMatch(kind.strip())
         except ValueError:
-            raise ServiceError(f"{kind[:40]!r}: route by severity, category or kind, e.g. category:politics.") from None
+            raise ServiceError(f"{echo(kind)}: route by severity, category or kind, e.g. category:politics.") from None
         value = value.strip()
     elif raw in catalogue.SEVERITIES:
         match, value = RouteMatch.SEVERITY, raw
@@ -466,22 +499,27 @@ def wallet_reference(text: str) -> tuple[str | None, str | None]:
     raw = text.strip().strip("<>")
     if not raw:
         raise ServiceError("Give a wallet: a 0x address, a Polymarket username or a profile link.")
+    if len(raw) > MAX_REFERENCE_LENGTH:
+        raise ServiceError(f"{echo(raw)} is too long to be a wallet address, username or profile link.")
     if "polymarket.com" in raw.lower():
-        path = urlsplit(raw if "://" in raw else f"https://{raw}").path.strip("/")
+        try:
+            path = urlsplit(raw if "://" in raw else f"https://{raw}").path.strip("/")
+        except ValueError:  # e.g. an unclosed "[" taken for an IPv6 host
+            raise ServiceError(f"{echo(text)} is not a Polymarket profile link.") from None
         parts = path.split("/")
         if parts and parts[0] == "profile" and len(parts) > 1:
             raw = parts[1]
         elif parts and parts[0].startswith("@"):
             raw = parts[0]
         else:
-            raise ServiceError(f"{text[:80]!r} is not a Polymarket profile link.")
+            raise ServiceError(f"{echo(text)} is not a Polymarket profile link.")
     if raw.lower().startswith("0x"):
         if not is_address(raw):
-            raise ServiceError(f"{raw[:80]!r} is not a wallet address: it needs 0x followed by 40 hex digits.")
+            raise ServiceError(f"{echo(raw)} is not a wallet address: it needs 0x followed by 40 hex digits.")
         return normalise_address(raw), None
     name = raw.removeprefix("@")
     if not _USERNAME_RE.match(name):
-        raise ServiceError(f"{raw[:80]!r} is neither a 0x address nor a Polymarket username.")
+        raise ServiceError(f"{echo(raw)} is neither a 0x address nor a Polymarket username.")
     return None, name
 
 
@@ -535,7 +573,7 @@ class CommandService:
     # -- subscription ----------------------------------------------------------------------------
 
     async def subscribe(self, user: UserRef) -> SettingsResult:
-        self._require_manage(user)
+        self._require_manage(user, "subscribe")
         sub, exists = await self._subscription(user)
         if exists and sub.active and not sub.filters.followed_only:
             return SettingsResult(sub, True, self.clock(), "You are already subscribed here.")
@@ -544,7 +582,7 @@ class CommandService:
         return SettingsResult(saved, True, self.clock(), "Subscribed: alerts will arrive here.")
 
     async def unsubscribe(self, user: UserRef) -> Notice:
-        self._require_manage(user)
+        self._require_manage(user, "unsubscribe")
         sub, exists = await self._subscription(user)
         if not exists or not sub.active:
             return Notice("You were not subscribed here.", ok=False, hint="/subscribe starts alerts.")
@@ -557,12 +595,12 @@ class CommandService:
 
     async def change_setting(self, user: UserRef, name: str, value: str) -> SettingsResult:
         """Change one setting; `value` is what the user typed (validated here)."""
-        self._require_manage(user)
+        self._require_manage(user, "settings")
         try:
             setting = Setting(name.strip().lower())
         except ValueError:
             raise ServiceError(
-                f"{name[:40]!r} is not a setting: choose one of {', '.join(s.value for s in Setting)}."
+                f"{echo(name)} is not a setting: choose one of {', '.join(s.value for s in Setting)}."
             ) from None
         if not value.strip():
             raise ServiceError(f"Give a value for {setting.value}, e.g. {_SETTING_EXAMPLES[setting]}.")
@@ -615,7 +653,7 @@ class CommandService:
             if end or timezone:
                 raise ServiceError("Give a start time first: /quiet 23:00 07:00 [time zone].")
             return SettingsResult(sub, exists, self.clock())
-        self._require_manage(user)
+        self._require_manage(user, "quiet")
         if start.strip().lower() in ("off", "none", "clear"):
             if end or timezone:
                 raise ServiceError("/quiet off takes nothing after it.")
@@ -632,7 +670,7 @@ class CommandService:
         return SettingsResult(saved, True, self.clock(), note)
 
     async def follow(self, user: UserRef, query: str) -> Notice:
-        self._require_manage(user)
+        self._require_manage(user, "follow")
         address = await self._resolve_wallet(query)
         sub, exists = await self._subscription(user)
         if address in sub.filters.follow_wallets:
@@ -652,7 +690,7 @@ class CommandService:
         return Notice(f"Following {_short(address)}: its alerts reach you even below your minimum size.", hint=hint)
 
     async def unfollow(self, user: UserRef, query: str) -> Notice:
-        self._require_manage(user)
+        self._require_manage(user, "unfollow")
         address = await self._resolve_wallet(query)
         sub, _ = await self._subscription(user)
         if address not in sub.filters.follow_wallets:
@@ -662,12 +700,12 @@ class CommandService:
         return Notice(f"Stopped following {_short(address)}.")
 
     async def mute(self, user: UserRef, query: str) -> Notice:
-        self._require_manage(user)
+        self._require_manage(user, "mute")
         kind, key, label = await self._resolve_target(query)
         return await self._set_mute(user, kind, key, label, muted=True)
 
     async def unmute(self, user: UserRef, query: str) -> Notice:
-        self._require_manage(user)
+        self._require_manage(user, "unmute")
         kind, key, label = await self._resolve_target(query)
         return await self._set_mute(user, kind, key, label, muted=False)
 
@@ -685,14 +723,15 @@ class CommandService:
             return HelpResult(platform, commands)
         selected = catalogue.find(command.strip())
         if selected is None or not selected.on(platform):
-            raise ServiceError(f"There is no /{command.strip().lstrip('/')[:32]} command. /help lists them all.")
+            name = echo(command.strip().lstrip("/"), 32, quote=False)
+            raise ServiceError(f"There is no /{name} command. /help lists them all.")
         return HelpResult(platform, commands, selected)
 
     # -- Discord channel routing -----------------------------------------------------------------
 
     async def route_add(self, user: UserRef, what: str, channel_id: str, role_id: str | None = None) -> RoutesResult:
         """/route <severity | category | kind> #channel [@role]."""
-        guild_id = self._require_server_admin(user)
+        guild_id = self._require_server_admin(user, "route add")
         match_type, match_value = parse_route_target(what)
         if not channel_id.isdigit():
             raise ServiceError("Pick a channel of this server for the alerts.")
@@ -706,11 +745,11 @@ class CommandService:
         return RoutesResult(rules, note)
 
     async def route_list(self, user: UserRef) -> RoutesResult:
-        guild_id = self._require_server_admin(user)
+        guild_id = self._require_server_admin(user, "route list")
         return RoutesResult(tuple(await self.stores.channel_rules.for_guild(guild_id)))
 
     async def route_remove(self, user: UserRef, rule: str) -> RoutesResult:
-        guild_id = self._require_server_admin(user)
+        guild_id = self._require_server_admin(user, "route remove")
         rule_id = parse_int(rule.strip().lstrip("#"), "rule", 1, 10**9)
         if not await self.stores.channel_rules.remove(guild_id, rule_id):
             raise ServiceError(f"There is no rule #{rule_id} in this server: /route list shows them.")
@@ -830,13 +869,13 @@ class CommandService:
             if where == user.user_id:
                 raise ServiceError("Webhooks are managed in a group, by its admins, or in the admin chat.")
             if not user.is_admin:
-                raise ServiceError("Only this group's admins can manage its webhooks.")
+                raise refuse_admin(user, "webhook", "Only this group's admins can manage its webhooks.")
             return f"telegram:{where}", False
         if user.platform is Platform.DISCORD:
             if not user.guild_id:
                 raise ServiceError("/webhook works in a Discord server channel.")
             if not user.is_admin:
-                raise ServiceError("You need the Manage Server permission to manage webhooks.")
+                raise refuse_admin(user, "webhook", "You need the Manage Server permission to manage webhooks.")
             admin_channel = s.discord_admin_channel_id is not None and where == str(s.discord_admin_channel_id)
             return f"discord:{user.guild_id}", admin_channel
         raise ServiceError("Webhooks are managed from Discord or Telegram.")
@@ -879,7 +918,7 @@ class CommandService:
             elif key == "followed_only":
                 sub = replace(sub, filters=replace(f, followed_only=_yes_no(value, key)))
             else:
-                raise ServiceError(f"{key[:32]!r} is not a webhook option: use {', '.join(WEBHOOK_OPTIONS)}.")
+                raise ServiceError(f"{echo(key)} is not a webhook option: use {', '.join(WEBHOOK_OPTIONS)}.")
         if sub.filters.followed_only and not sub.filters.follow_wallets:
             raise ServiceError("followed_only=yes needs wallets to follow: add follow=<wallet>,<wallet>.")
         return payload_format, sub
@@ -900,8 +939,9 @@ class CommandService:
             if condition_id is None:
                 raise ServiceError("That alert is not about a market.")
             if action is ButtonAction.MUTE_MARKET:
-                self._require_manage(user)
+                self._require_manage(user, "mute_market_button")
                 label = alert.market.question if alert.market and alert.market.question else _short(condition_id)
+                label = clip(label, LABEL_MAX)
                 return await self._set_mute(user, "market", condition_id, label, muted=True)
             market = await self._lookup(self.markets.get_market(condition_id), "the market")
             if market is None:
@@ -911,7 +951,7 @@ class CommandService:
         if address is None:
             raise ServiceError("That alert is not about a wallet.")
         if action is ButtonAction.MUTE_WALLET:
-            self._require_manage(user)
+            self._require_manage(user, "mute_wallet_button")
             return await self._set_mute(user, "wallet", address, _short(address), muted=True)
         return await self._wallet_result(user, address)
 
@@ -974,7 +1014,7 @@ class CommandService:
         assert username is not None
         found = await self._lookup(self.wallets.resolve_username(username), "the username")
         if found is None:
-            raise ServiceError(f"No Polymarket user named {username!r}.")
+            raise ServiceError(f"No Polymarket user named {echo(username)}.")
         return normalise_address(found)
 
     async def _resolve_market(self, query: str) -> Market:
@@ -985,7 +1025,7 @@ class CommandService:
             raise ServiceError(_sentence(str(exc))) from None
         market = await self._lookup(self.markets.get_market(ref), "the market")
         if market is None:
-            raise ServiceError(f"No Polymarket market matches {ref[:80]!r}.")
+            raise ServiceError(f"No Polymarket market matches {echo(ref)}.")
         return market
 
     async def _resolve_target(self, query: str) -> tuple[str, str, str]:
@@ -995,7 +1035,8 @@ class CommandService:
             address = await self._resolve_wallet(raw)
             return "wallet", address, _short(address)
         market = await self._resolve_market(raw)
-        return "market", market.condition_id.lower(), market.question or market.slug or _short(market.condition_id)
+        label = market.question or market.slug or _short(market.condition_id)
+        return "market", market.condition_id.lower(), clip(label, LABEL_MAX)
 
     async def _set_mute(self, user: UserRef, kind: str, key: str, label: str, *, muted: bool) -> Notice:
         sub, _ = await self._subscription(user)
@@ -1040,16 +1081,16 @@ class CommandService:
             self.on_change()
 
     @staticmethod
-    def _require_manage(user: UserRef) -> None:
+    def _require_manage(user: UserRef, command: str) -> None:
         if user.platform is Platform.TELEGRAM and not user.is_admin:
-            raise ServiceError("Only this group's admins can change its alerts.")
+            raise refuse_admin(user, command, "Only this group's admins can change its alerts.")
 
     @staticmethod
-    def _require_server_admin(user: UserRef) -> str:
+    def _require_server_admin(user: UserRef, command: str) -> str:
         if user.platform is not Platform.DISCORD or not user.guild_id:
             raise ServiceError("/route works in a Discord server channel.")
         if not user.is_admin:
-            raise ServiceError("You need the Manage Server permission to change where alerts go.")
+            raise refuse_admin(user, command, "You need the Manage Server permission to change where alerts go.")
         return user.guild_id
 
     @staticmethod
@@ -1060,7 +1101,7 @@ class CommandService:
         except ServiceError:
             raise
         except ValueError as exc:  # the service refused the reference itself (e.g. BadMarketRef)
-            raise ServiceError(_sentence(str(exc))) from None
+            raise ServiceError(_sentence(clip(str(exc), 200))) from None
         except Exception as exc:  # upstream trouble (HTTP, breaker open, ...) must not crash a command
             log.warning("lookup_failed", what=what, error=type(exc).__name__, detail=str(exc)[:200])
             raise ServiceError(f"Polymarket did not answer for {what} just now: try again in a minute.") from exc
@@ -1086,7 +1127,7 @@ def _yes_no(value: str, what: str) -> bool:
         return True
     if word in ("no", "n", "false", "off", "0"):
         return False
-    raise ServiceError(f"{what} takes yes or no, not {value[:20]!r}.")
+    raise ServiceError(f"{what} takes yes or no, not {echo(value)}.")
 
 
 def _describe_match(match: RouteMatch, value: str) -> str:
@@ -1128,4 +1169,5 @@ __all__ = [
     "WebhooksResult",
     "decode_button",
     "encode_button",
+    "refuse_admin",
 ]

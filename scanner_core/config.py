@@ -185,6 +185,11 @@ class Settings(BaseSettings):
     # across its restarts, so a restart takes back its own unsent claims at once; empty = host name
     delivery_worker_name: str = Field(default="", max_length=64)
     bot_login_retry_seconds: PositiveFloat = 30.0
+    # a failed Telegram poll (401, 409, network) is retried after a wait that starts here, doubles
+    # per failure in a row up to the maximum, and is partly random (jitter: the random share)
+    bot_retry_min_seconds: PositiveFloat = 1.0
+    bot_retry_max_seconds: PositiveFloat = 60.0
+    bot_retry_jitter: Fraction = 0.5
     default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
 
     # --- outgoing webhooks (docs/webhooks.md) ---
@@ -206,6 +211,7 @@ class Settings(BaseSettings):
     alert_ws_down_seconds: PositiveFloat = 300.0
     alert_no_trades_seconds: PositiveFloat = 600.0
     alert_errors_per_minute: int = Field(default=10, ge=1)
+    alert_bot_down_seconds: PositiveFloat = 300.0  # a bot not working this long is told to the admin chat
     memory_limit_mb: int = Field(default=1024, ge=64)
     memory_alert_fraction: Fraction = 0.9
     trade_retention_days: int = Field(default=30, ge=1)
@@ -385,6 +391,12 @@ class Settings(BaseSettings):
                 "severity thresholds must satisfy notable <= high <= critical "
                 "(POLYSCAN_SEVERITY_NOTABLE, POLYSCAN_SEVERITY_HIGH, POLYSCAN_SEVERITY_CRITICAL)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _bot_retry_order(self) -> Settings:
+        if self.bot_retry_min_seconds > self.bot_retry_max_seconds:
+            raise ValueError("POLYSCAN_BOT_RETRY_MIN_SECONDS must not exceed POLYSCAN_BOT_RETRY_MAX_SECONDS")
         return self
 
     # --- derived views ---

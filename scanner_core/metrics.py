@@ -60,6 +60,12 @@ WEBHOOK_LAST_SUCCESS = Gauge(
 WEBHOOK_FAILING = Gauge("scanner_webhook_consecutive_failures", "Failed requests in a row per webhook", ["webhook"])
 WEBHOOK_PAUSED = Gauge("scanner_webhook_paused", "1 while a webhook is paused", ["webhook"])
 
+
+# --- commands ---
+ADMIN_REFUSED = Counter(
+    "scanner_admin_refused_total", "Admin-only commands refused to someone without the right", ["platform", "command"]
+)
+
 # --- wallet scanner ---
 WALLETS_CLASSIFIED = Counter(
     "scanner_wallets_classified_total", "Wallets classified by the wallet scanner", ["classification", "stage"]

@@ -56,6 +56,9 @@ _USABLE = (State.OK, State.DEGRADED)
 # Label sets created at start so dashboards have series from the first scrape.
 DELIVERY_PLATFORMS = (Platform.TELEGRAM.value, Platform.DISCORD.value, Platform.WEBHOOK.value)
 CACHE_LEVELS = ("l1", "l2")
+# Chat bots report their state to the health registry under these names (bot/bots.py).
+BOT_COMPONENTS = (Platform.DISCORD.value, Platform.TELEGRAM.value)
+_WORKING = (State.OK, State.DISABLED)  # a bot without a token is not "down"
 
 
 # ---------------------------------------------------------------- pure decisions
@@ -281,6 +284,15 @@ class Monitor:
             if stream in started and started[stream].state is not State.DISABLED
         }
 
+    def _bots_down(self) -> dict[str, str]:
+        """Chat bots that are not working right now, with the reason their health gives."""
+        components = self._health.all()
+        return {
+            name: components[name].detail or components[name].state.value
+            for name in BOT_COMPONENTS
+            if name in components and components[name].state not in _WORKING
+        }
+
     async def observe(self) -> Observations:
         """What the system alerter evaluates: fresh checks plus the metrics it watches."""
         database = await self.check_database()
@@ -302,6 +314,7 @@ class Monitor:
             circuits_open={host: value >= 1 for host, value in values_by_label(CIRCUIT_OPEN, "host").items()},
             memory_bytes=self._memory(),
             errors_total=values_by_label(ERRORS, "component"),
+            bots_down=self._bots_down(),
         )
 
 

@@ -45,6 +45,7 @@ from scanner_core.models import (
     WalletClass,
 )
 from scanner_core.routing import DEFAULT_ALERT_KINDS, HoldReason
+from scanner_core.userinput import clip
 from scanner_core.webhooks import describe_failures
 
 POLYMARKET = "https://polymarket.com"
@@ -73,6 +74,12 @@ DELAYED_AFTER = timedelta(minutes=5)
 DIGEST_MAX_LINES = 15
 MAX_EVIDENCE_ITEMS = 4
 DEPTH_FRACTION = Decimal("0.05")
+# Outside text (Polymarket titles, outcomes, usernames) is cut to these before it enters a view.
+TITLE_MAX = 250
+OUTCOME_MAX = 40
+NAME_MAX = 40
+OUTCOMES_SHOWN = 10
+SLUG_MAX = 255  # a longer "slug" is no Polymarket slug: no link is made of it
 
 
 # ---------------------------------------------------------------- the view
@@ -220,11 +227,6 @@ def short_address(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
 
 
-def clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def utc_stamp(when: datetime) -> str:
     return f"{when:%Y-%m-%d %H:%M} UTC"
 
@@ -258,7 +260,7 @@ def win_rate_text(win_rate: float | None, resolved: int, min_resolved: int) -> s
 
 def market_url(event_slug: str = "", slug: str = "") -> str | None:
     target = event_slug or slug
-    return f"{POLYMARKET}/event/{target}" if target else None
+    return f"{POLYMARKET}/event/{target}" if target and len(target) <= SLUG_MAX else None
 
 
 def profile_url(address: str) -> str:
@@ -373,7 +375,7 @@ def reasons_field(alert: Alert, extra: Iterable[str] = ()) -> Field | None:
 
 def trade_phrase(trade: Trade) -> str:
     """'$72,400 BUY Yes @ 42¢'."""
-    outcome = f" {trade.outcome}" if trade.outcome else ""
+    outcome = f" {clip(trade.outcome, OUTCOME_MAX)}" if trade.outcome else ""
     return f"{money(trade.usd)} {trade.side.value}{outcome} @ {cents(trade.price)}"
 
 
@@ -384,13 +386,15 @@ def alert_headline(alert: Alert, tiers: Sequence[Decimal] = DEFAULT_TIERS) -> st
     if alert.kind is AlertKind.FOLLOW_UP:
         if not alert.title:
             return "📈 Price followed through"
-        return alert.title if alert.title.startswith(("📈", "🔗")) else f"📈 {alert.title}"
+        title = clip(alert.title, TITLE_MAX)
+        return title if title.startswith(("📈", "🔗")) else f"📈 {title}"
     if alert.kind is AlertKind.WALLET_TARGET:
         address = alert.wallet_address or ""
-        who = alert.wallet.username if alert.wallet is not None and shown_name(alert.wallet.username, address) else ""
+        wallet = alert.wallet
+        who = clip(wallet.username, NAME_MAX) if wallet is not None and shown_name(wallet.username, address) else ""
         name = f"{short_address(address)} ({who})" if who else short_address(address)
         return f"🎯 Wallet worth copying: {name}"
-    return f"⚠️ {alert.title}" if alert.title else "⚠️ System alert"
+    return f"⚠️ {clip(alert.title, TITLE_MAX)}" if alert.title else "⚠️ System alert"
 
 
 def _market_lines(alert: Alert, now: datetime) -> tuple[Line, Line]:
@@ -638,12 +642,12 @@ def digest_view(alerts: Sequence[Alert], reason: HoldReason, now: datetime) -> V
 
 
 def error_view(message: str) -> View:
-    return View(title=f"⚠️ {message}")
+    return View(title=f"⚠️ {clip(message, TITLE_MAX)}")
 
 
 def notice_view(notice: Notice) -> View:
-    title = f"{'✅' if notice.ok else 'ℹ️'} {notice.text}"
-    return View(title=title, body=(line(notice.hint),) if notice.hint else ())
+    title = f"{'✅' if notice.ok else 'ℹ️'} {clip(notice.text, TITLE_MAX)}"
+    return View(title=title, body=(line(clip(notice.hint, 500)),) if notice.hint else ())
 
 
 def _trade_line(trade: Trade, now: datetime, *, with_market: bool) -> Line:
@@ -711,6 +715,8 @@ def market_view(result: MarketResult) -> View:
     url = market_url(m.event_slug, m.slug)
     body: list[Line] = []
     prices = [f"{clip(o, 30)} {cents(p)}" for o, p in zip(m.outcomes, m.outcome_prices, strict=False)]
+    if len(prices) > OUTCOMES_SHOWN:
+        prices = [*prices[:OUTCOMES_SHOWN], f"+{len(prices) - OUTCOMES_SHOWN} more"]
     if prices:
         body.append(line(Span(" · ".join(prices), bold=True)))
     status = "closed" if m.closed else ("open" if m.active else "inactive")
@@ -737,9 +743,9 @@ def market_view(result: MarketResult) -> View:
     if result.recent_alerts:
         fields.append(field("Recent alerts", *(alert_line(a, now, with_market=False) for a in result.recent_alerts)))
     links = (Span("Polymarket", url=url),) if url else ()
-    footer = f"{'muted for you · ' if result.muted else ''}{m.condition_id}"
+    footer = f"{'muted for you · ' if result.muted else ''}{clip(m.condition_id, 80)}"
     return View(
-        title=clip(m.question or m.slug or m.condition_id, 250),
+        title=clip(m.question or m.slug or m.condition_id, TITLE_MAX),
         url=url,
         body=tuple(body),
         fields=tuple(fields),

@@ -7,14 +7,14 @@ publicly, its "thinking..." message is removed so the error stays private.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 import discord
 
+from bot.command_calls import Args, calls
 from bot.render import discord as render
 from scanner_core import catalogue
-from scanner_core.commands import CommandService, Result, ServiceError, UserRef
+from scanner_core.commands import CommandService, ServiceError, UserRef
 from scanner_core.models import Platform
 from scanner_core.presentation import View, error_view, result_view
 
@@ -43,18 +43,14 @@ async def send(interaction: Interaction, view: View, *, private: bool) -> None:
         await interaction.response.send_message(ephemeral=private, **message.send_kwargs())
 
 
-async def respond(
-    interaction: Interaction,
-    command: str,
-    call: Callable[[CommandService, UserRef], Awaitable[Result]],
-    *,
-    slow: bool = False,
-) -> None:
-    private = catalogue.command(command).private
+async def respond(interaction: Interaction, command: str, args: Args | None = None, *, slow: bool = False) -> None:
+    """Run `command` ("settings", "route add", ...) of the shared table with the options in `args`."""
+    private = catalogue.command(command.split()[0]).private
     if slow:
         await interaction.response.defer(ephemeral=private, thinking=True)
+    service = service_of(interaction)
     try:
-        result = await call(service_of(interaction), user_ref(interaction))
+        result = await calls(service)[command](user_ref(interaction), args or {})
     except ServiceError as exc:
         if slow and not private:
             await interaction.delete_original_response()

@@ -7,18 +7,13 @@ from discord.ext import commands
 
 from bot.cogs.common import Interaction, respond
 from scanner_core import catalogue
-from scanner_core.commands import CommandService, HelpResult, UserRef
-from scanner_core.models import Platform
 
 
 class Help(commands.Cog):
     @app_commands.command(name="help", description=catalogue.command("help").description)
     @app_commands.describe(**catalogue.descriptions("help"))
     async def help(self, interaction: Interaction, command: str | None = None) -> None:
-        async def call(service: CommandService, user: UserRef) -> HelpResult:
-            return service.help(Platform.DISCORD, command)
-
-        await respond(interaction, "help", call)
+        await respond(interaction, "help", {"command": command})
 
 
 async def setup(bot: commands.Bot) -> None:

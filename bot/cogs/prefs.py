@@ -15,49 +15,49 @@ SETTING_CHOICES = [app_commands.Choice(name=c, value=c) for c in catalogue.arg("
 class Preferences(commands.Cog):
     @app_commands.command(name="subscribe", description=C("subscribe").description)
     async def subscribe(self, interaction: Interaction) -> None:
-        await respond(interaction, "subscribe", lambda s, u: s.subscribe(u))
+        await respond(interaction, "subscribe")
 
     @app_commands.command(name="unsubscribe", description=C("unsubscribe").description)
     async def unsubscribe(self, interaction: Interaction) -> None:
-        await respond(interaction, "unsubscribe", lambda s, u: s.unsubscribe(u))
+        await respond(interaction, "unsubscribe")
 
     @app_commands.command(name="settings", description=C("settings").description)
     @app_commands.describe(**catalogue.descriptions("settings"))
     @app_commands.choices(setting=SETTING_CHOICES)
     async def settings(self, interaction: Interaction, setting: str | None = None, value: str | None = None) -> None:
-        await respond(interaction, "settings", lambda s, u: s.settings_command(u, setting, value))
+        await respond(interaction, "settings", {"setting": setting, "value": value})
 
     @app_commands.command(name="quiet", description=C("quiet").description)
     @app_commands.describe(**catalogue.descriptions("quiet"))
     async def quiet(
         self, interaction: Interaction, start: str | None = None, end: str | None = None, timezone: str | None = None
     ) -> None:
-        await respond(interaction, "quiet", lambda s, u: s.quiet(u, start, end, timezone))
+        await respond(interaction, "quiet", {"start": start, "end": end, "timezone": timezone})
 
     @app_commands.command(name="follow", description=C("follow").description)
     @app_commands.describe(**catalogue.descriptions("follow"))
     async def follow(self, interaction: Interaction, wallet: str) -> None:
-        await respond(interaction, "follow", lambda s, u: s.follow(u, wallet), slow=True)
+        await respond(interaction, "follow", {"wallet": wallet}, slow=True)
 
     @app_commands.command(name="unfollow", description=C("unfollow").description)
     @app_commands.describe(**catalogue.descriptions("unfollow"))
     async def unfollow(self, interaction: Interaction, wallet: str) -> None:
-        await respond(interaction, "unfollow", lambda s, u: s.unfollow(u, wallet), slow=True)
+        await respond(interaction, "unfollow", {"wallet": wallet}, slow=True)
 
     @app_commands.command(name="mute", description=C("mute").description)
     @app_commands.describe(**catalogue.descriptions("mute"))
     async def mute(self, interaction: Interaction, target: str) -> None:
-        await respond(interaction, "mute", lambda s, u: s.mute(u, target), slow=True)
+        await respond(interaction, "mute", {"target": target}, slow=True)
 
     @app_commands.command(name="unmute", description=C("unmute").description)
     @app_commands.describe(**catalogue.descriptions("unmute"))
     async def unmute(self, interaction: Interaction, target: str) -> None:
-        await respond(interaction, "unmute", lambda s, u: s.unmute(u, target), slow=True)
+        await respond(interaction, "unmute", {"target": target}, slow=True)
 
     @app_commands.command(name="alerts", description=C("alerts").description)
     @app_commands.describe(**catalogue.descriptions("alerts"))
     async def alerts(self, interaction: Interaction, count: str | None = None) -> None:
-        await respond(interaction, "alerts", lambda s, u: s.recent_alerts(u, count))
+        await respond(interaction, "alerts", {"count": count})
 
 
 async def setup(bot: commands.Bot) -> None:

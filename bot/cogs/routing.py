@@ -36,16 +36,16 @@ class Routing(commands.Cog):
         role: discord.Role | None = None,
     ) -> None:
         role_id = str(role.id) if role is not None else None
-        await respond(interaction, "route", lambda s, u: s.route_add(u, what, str(channel.id), role_id))
+        await respond(interaction, "route add", {"what": what, "channel": str(channel.id), "role": role_id})
 
     @route.command(name="list", description=_sub("list").description)
     async def list_(self, interaction: Interaction) -> None:
-        await respond(interaction, "route", lambda s, u: s.route_list(u))
+        await respond(interaction, "route list")
 
     @route.command(name="remove", description=_sub("remove").description)
     @app_commands.describe(**catalogue.descriptions("route", "remove"))
     async def remove(self, interaction: Interaction, rule: str) -> None:
-        await respond(interaction, "route", lambda s, u: s.route_remove(u, rule))
+        await respond(interaction, "route remove", {"rule": rule})
 
 
 async def setup(bot: commands.Bot) -> None:

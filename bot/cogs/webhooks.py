@@ -34,27 +34,27 @@ class Webhooks(commands.Cog):
     @app_commands.describe(**catalogue.descriptions("webhook", "add"))
     async def add(self, interaction: Interaction, url: str, options: str | None = None) -> None:
         # slow: follow= and mute= may look wallets and markets up on Polymarket
-        await respond(interaction, "webhook", lambda s, u: s.webhook_add(u, url, options), slow=True)
+        await respond(interaction, "webhook add", {"url": url, "options": options}, slow=True)
 
     @webhook.command(name="list", description=_sub("list").description)
     async def list_(self, interaction: Interaction) -> None:
-        await respond(interaction, "webhook", lambda s, u: s.webhook_list(u))
+        await respond(interaction, "webhook list")
 
     @webhook.command(name="test", description=_sub("test").description)
     @app_commands.describe(**catalogue.descriptions("webhook", "test"))
     async def test(self, interaction: Interaction, webhook: str) -> None:
         # slow: waits for the receiver's answer (up to POLYSCAN_WEBHOOK_TIMEOUT_SECONDS)
-        await respond(interaction, "webhook", lambda s, u: s.webhook_test(u, webhook), slow=True)
+        await respond(interaction, "webhook test", {"webhook": webhook}, slow=True)
 
     @webhook.command(name="resume", description=_sub("resume").description)
     @app_commands.describe(**catalogue.descriptions("webhook", "resume"))
     async def resume(self, interaction: Interaction, webhook: str) -> None:
-        await respond(interaction, "webhook", lambda s, u: s.webhook_resume(u, webhook))
+        await respond(interaction, "webhook resume", {"webhook": webhook})
 
     @webhook.command(name="remove", description=_sub("remove").description)
     @app_commands.describe(**catalogue.descriptions("webhook", "remove"))
     async def remove(self, interaction: Interaction, webhook: str) -> None:
-        await respond(interaction, "webhook", lambda s, u: s.webhook_remove(u, webhook))
+        await respond(interaction, "webhook remove", {"webhook": webhook})
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -1,53 +1,59 @@
-"""Every Telegram command of the catalogue -> one CommandService call."""
+"""Every Telegram command of the catalogue -> one CommandService call; other commands addressed to
+the bot get a short help reply."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import BaseHandler
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from bot.handlers.common import Args, Call, command_handler
-from bot.handlers.webhooks import webhook_call
+from bot.command_calls import calls, with_subcommands
+from bot.handlers.common import command_handler, reply
 from scanner_core import catalogue
-from scanner_core.commands import CommandService, HelpResult, UserRef
+from scanner_core.commands import CommandService, ServiceError
 from scanner_core.models import Platform
-
-
-def _req(args: Args, name: str) -> str:
-    value = args[name]
-    assert value is not None, "parse_args fills required arguments"
-    return value
-
-
-def calls(service: CommandService) -> dict[str, Call]:
-    """Command name -> what it asks of the service (Telegram's side of the catalogue)."""
-
-    async def help_(user: UserRef, args: Args) -> HelpResult:
-        return service.help(Platform.TELEGRAM, args.get("command"))
-
-    return {
-        "wallet": lambda user, args: service.wallet(user, _req(args, "wallet")),
-        "market": lambda user, args: service.market(user, _req(args, "market")),
-        "stats": lambda user, args: service.stats(user),
-        "subscribe": lambda user, args: service.subscribe(user),
-        "unsubscribe": lambda user, args: service.unsubscribe(user),
-        "settings": lambda user, args: service.settings_command(user, args["setting"], args["value"]),
-        "quiet": lambda user, args: service.quiet(user, args["start"], args["end"], args["timezone"]),
-        "follow": lambda user, args: service.follow(user, _req(args, "wallet")),
-        "unfollow": lambda user, args: service.unfollow(user, _req(args, "wallet")),
-        "mute": lambda user, args: service.mute(user, _req(args, "target")),
-        "unmute": lambda user, args: service.unmute(user, _req(args, "target")),
-        "alerts": lambda user, args: service.recent_alerts(user, args["count"]),
-        "help": help_,
-        "start": help_,
-        "webhook": webhook_call(service),
-    }
+from scanner_core.presentation import error_view, result_view
 
 
 def build_command_handlers(service: CommandService) -> list[BaseHandler[Any, Any, Any]]:
-    table = calls(service)
+    table = with_subcommands(calls(service))
     names = [c.name for c in catalogue.for_platform(Platform.TELEGRAM)]
-    missing = set(names) ^ set(table)
+    missing = set(names) - set(table)
     if missing:
-        raise RuntimeError(f"Telegram handlers and the catalogue disagree on {sorted(missing)}")
-    return [command_handler(name, table[name]) for name in names]
+        raise RuntimeError(f"no service call for the Telegram commands {sorted(missing)}")
+    handlers: list[BaseHandler[Any, Any, Any]] = [command_handler(name, table[name]) for name in names]
+    handlers.append(unknown_command_handler(service))  # last: only what no command handler took
+    return handlers
+
+
+def addressed_command(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The command a message starts with, when it is meant for this bot: `/cmd@thisbot`, or `/cmd`
+    in a private chat or as a reply to this bot. In groups a bare `/cmd` may be for another bot."""
+    if not message.entities or message.entities[0].offset != 0:
+        return None
+    name, _, target = message.parse_entity(message.entities[0]).removeprefix("/").partition("@")
+    if target:
+        return name if target.lower() == bot_username.lower() else None
+    replied = message.reply_to_message
+    to_bot = replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+    return name if message.chat.type == ChatType.PRIVATE or to_bot else None
+
+
+def unknown_command_handler(service: CommandService) -> MessageHandler[ContextTypes.DEFAULT_TYPE, None]:
+    async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        name = addressed_command(message, context.bot.id, context.bot.username)
+        if name is None:
+            return
+        try:
+            result = service.help(Platform.TELEGRAM, name)
+        except ServiceError as exc:
+            await reply(update, error_view(exc.user_message))
+            return
+        await reply(update, result_view(result))
+
+    return MessageHandler(filters.COMMAND, unknown)

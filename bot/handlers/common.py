@@ -3,7 +3,7 @@ and the one place a ServiceError becomes a polite answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from telegram import LinkPreviewOptions, Update
@@ -11,17 +11,17 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot.command_calls import SUBCOMMAND, Args, Call
 from bot.render import telegram as render
 from scanner_core import catalogue
-from scanner_core.commands import Result, ServiceError, UserRef
+from scanner_core.commands import ServiceError, UserRef
 from scanner_core.logs import get_logger
 from scanner_core.models import Platform
 from scanner_core.presentation import View, error_view, result_view
+from scanner_core.userinput import echo
 
 log = get_logger("telegram")
 
-Args = dict[str, str | None]
-Call = Callable[[UserRef, Args], Awaitable[Result]]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
@@ -36,7 +36,7 @@ def parse_args(command: catalogue.Command, tokens: Sequence[str]) -> Args:
         value = " ".join(words) if spec.rest else words[0]
         words = [] if spec.rest else words[1:]
         if spec.choices and value.lower() not in spec.choices:
-            raise ServiceError(f"{value[:40]!r} is not a {spec.name}: choose one of {', '.join(spec.choices)}.")
+            raise ServiceError(f"{echo(value)} is not a {spec.name}: choose one of {', '.join(spec.choices)}.")
         args[spec.name] = value.lower() if spec.choices else value
     if words:
         if not command.args:
@@ -48,9 +48,6 @@ def parse_args(command: catalogue.Command, tokens: Sequence[str]) -> Args:
     return args
 
 
-SUBCOMMAND = "subcommand"  # the Args key naming the subcommand chosen (e.g. /webhook add)
-
-
 def parse_command(command: catalogue.Command, tokens: Sequence[str]) -> Args:
     """`parse_args`, after choosing a subcommand by the first word when the command has them."""
     if not command.subcommands:
@@ -60,7 +57,7 @@ def parse_command(command: catalogue.Command, tokens: Sequence[str]) -> Args:
         raise ServiceError(f"Say what to do: {choices}. Usage: {command.usage()}")
     sub = command.subcommand(tokens[0].lower())
     if sub is None:
-        raise ServiceError(f"{tokens[0][:32]!r} is not one of {choices}. Usage: {command.usage()}")
+        raise ServiceError(f"{echo(tokens[0])} is not one of {choices}. Usage: {command.usage()}")
     # named "/webhook add" so the usage in its errors reads right
     return {SUBCOMMAND: sub.name, **parse_args(replace(sub, name=f"{command.name} {sub.name}"), tokens[1:])}
 

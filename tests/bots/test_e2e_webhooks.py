@@ -110,7 +110,7 @@ async def receiver() -> AsyncIterator[FakeReceiver]:
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(token="123:ABC") as fake:
-        fake.chat_admins[GROUP] = {GROUP_ADMIN}
+        fake.set_chat_admin(GROUP, GROUP_ADMIN)
         yield fake
         assert fake.unknown_methods == []
 

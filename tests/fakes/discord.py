@@ -554,6 +554,7 @@ class FakeDiscord:
         self._dm_channels: dict[int, int] = {}
         self._forbidden_channels: set[int] = set()
         self._forbidden_dm_users: set[int] = set()
+        self._command_overrides: set[tuple[str, int]] = set()
         self._faults: list[_Fault] = []
         self._sessions: dict[str, _Session] = {}
         self._connections: set[_GatewayConnection] = set()
@@ -842,6 +843,31 @@ class FakeDiscord:
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
         return await self._dispatch_interaction(InteractionType.AUTOCOMPLETE, data, user_id, channel_id)
+
+    def allow_command(self, name: str, user_id: int) -> None:
+        """A server's Integrations settings let ``user_id`` use ``/name`` despite its
+        ``default_member_permissions``: the interaction arrives with the member's real permissions."""
+        self._command_overrides.add((name, user_id))
+
+    async def invoke_unsynced(
+        self, name: str, *, user_id: int | None = None, channel_id: int | None = None
+    ) -> InteractionHandle:
+        """A slash command this bot does not (or no longer) has: e.g. a client that still shows a
+        command an older version synced."""
+        user_id = self.admin_user_id if user_id is None else user_id
+        data = {"id": str(self._snowflake()), "name": name, "type": 1, "options": [], "guild_id": str(self.guild_id)}
+        return await self._dispatch_interaction(InteractionType.APPLICATION_COMMAND, data, user_id, channel_id)
+
+    async def press_unknown_button(
+        self, custom_id: str, *, user_id: int | None = None, channel_id: int | None = None
+    ) -> InteractionHandle:
+        """Press a button with ``custom_id`` on a message the bot sent long ago (by an older version
+        of it, say): Discord still shows it, the bot does not know it."""
+        channel = channel_id or self.channel_ids[0]
+        button = {"type": 2, "style": 2, "label": "Old button", "custom_id": custom_id}
+        message = self._new_message(channel, {"components": [{"type": 1, "components": [button]}]}, [], 0, 0)
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._dispatch_component(message, data, user_id, channel)
 
     async def press_button(
         self,
@@ -1488,7 +1514,7 @@ class FakeDiscord:
 
     def _check_can_use(self, command: dict[str, Any], user_id: int) -> None:
         required = command.get("default_member_permissions")
-        if required is None:
+        if required is None or (command["name"], user_id) in self._command_overrides:
             return
         if self.permissions_of(user_id) & int(required) != int(required):
             raise PermissionError(

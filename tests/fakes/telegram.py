@@ -29,6 +29,9 @@ Notes for test authors:
   turns into a different exception than the one the bot expects.
 * getUpdates is a real long poll: it is held open up to its ``timeout`` or until an update is queued.
   A newer getUpdates ends an older, still open one with 409 Conflict, like Telegram does.
+* Faults on demand: ``fail_next`` answers a Telegram-style error (429, 401, 409, ...), ``drop_next``
+  closes the connection without an answer, ``clear_faults`` forgets both; ``stop()`` then ``start()``
+  takes the fake away and brings it back on the same port.
 * Only ``parse_mode=HTML`` is validated (tags Telegram supports, nesting, ``<`` escaping); the
   4096 limit is checked on the text after entity parsing, as Telegram does.
 """
@@ -48,6 +51,7 @@ from typing import Any, NamedTuple, TypedDict
 from aiohttp import web
 
 __all__ = [
+    "DROPPED",
     "MAX_MESSAGE_LENGTH",
     "ApiCall",
     "CallbackAnswer",
@@ -62,6 +66,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 DEFAULT_GROUP_USER_ID = 4242
+DROPPED = 0  # ApiCall.error_code of a call whose connection the fake closed without an answer
 
 ChatId = int | str
 Params = dict[str, Any]
@@ -372,7 +377,6 @@ class FakeTelegram:
         self.requests: list[ApiCall] = []
         self.unknown_methods: list[str] = []
         self.webhook_url = ""
-        self.chat_admins: dict[ChatId, set[int]] = {}  # getChatMember: these users own the chat
 
         self._pending_updates: list[dict[str, Any]] = []
         self._update_id = 0
@@ -382,7 +386,9 @@ class FakeTelegram:
         self._chats: dict[ChatId, dict[str, Any]] = {}
         self._open_callback_queries: set[str] = set()
         self._blocked_chats: set[ChatId] = set()
+        self.chat_admins: dict[ChatId, set[int]] = {}
         self._faults: list[_Fault] = []
+        self._drops: dict[str, int] = {}
         self._poll_generation = 0
         self._closing = False
         self._signal = _Signal()
@@ -415,12 +421,14 @@ class FakeTelegram:
         await self.stop()
 
     async def start(self) -> None:
+        """Serve on 127.0.0.1: a free port the first time, the same port again after ``stop()``."""
+        self._closing = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
 
@@ -447,20 +455,33 @@ class FakeTelegram:
     # -- test API: incoming updates --------------------------------------------------------------
 
     def push_command(
-        self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """Queue a message update whose first word is a bot command (``/cmd`` or ``/cmd@bot``)."""
+        """Queue a message update whose first word is a bot command (``/cmd`` or ``/cmd@bot``);
+        ``reply_to`` makes it a reply to that message of the chat (e.g. one the bot sent)."""
         if not text.startswith("/"):
             raise ValueError(f"a command must start with '/': {text!r}")
         command = text.split(maxsplit=1)[0]
         entity = {"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}
-        return self._push_message(chat_id, text, user_id, chat_type, entities=[entity])
+        return self._push_message(chat_id, text, user_id, chat_type, entities=[entity], reply_to=reply_to)
 
     def push_text(
-        self, chat_id: int, text: str, *, user_id: int | None = None, chat_type: str = "private"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         """Queue a plain text message update."""
-        return self._push_message(chat_id, text, user_id, chat_type, entities=None)
+        return self._push_message(chat_id, text, user_id, chat_type, entities=None, reply_to=reply_to)
 
     def push_callback(
         self,
@@ -526,6 +547,20 @@ class FakeTelegram:
         )
         self._faults.append(_Fault(method.lower(), n, error))
 
+    def drop_next(self, method: str, n: int = 1) -> None:
+        """Close the connection of the next ``n`` calls of ``method`` without any answer (a network
+        fault: the client sees the server disconnect). Recorded with ``error_code`` ``DROPPED``."""
+        self._drops[method.lower()] = self._drops.get(method.lower(), 0) + n
+
+    def clear_faults(self) -> None:
+        """Forget every injected error and drop not used yet: the next calls succeed again."""
+        self._faults.clear()
+        self._drops.clear()
+
+    def set_chat_admin(self, chat_id: ChatId, user_id: int) -> None:
+        """getChatMember answers "administrator" for this user in this group (others: "member")."""
+        self.chat_admins.setdefault(chat_id, set()).add(user_id)
+
     def block_chat(self, chat_id: ChatId) -> None:
         """Every later sendMessage to ``chat_id`` answers 403 "bot was blocked by the user"."""
         self._blocked_chats.add(chat_id)
@@ -577,6 +612,11 @@ class FakeTelegram:
         at = asyncio.get_running_loop().time()
         method = request.match_info["method"]
         params = await self._read_params(request)
+        if self._drops.get(method.lower(), 0) > 0 and request.transport is not None:
+            self._drops[method.lower()] -= 1
+            request.transport.abort()
+            self._record_call(ApiCall(method, at, params, DROPPED))
+            return web.Response(status=500)  # never reaches the client: the connection is gone
         try:
             if request.match_info["token"] != self.token:
                 raise TelegramApiError.default(401)
@@ -793,12 +833,29 @@ class FakeTelegram:
         }
 
     async def _get_chat_member(self, params: Params) -> dict[str, Any]:
-        """Owners (`chat_admins`) answer "creator", everyone else "member"; a private chat's user owns it."""
+        """Admins (`set_chat_admin`) answer "administrator", everyone else "member"."""
         chat_id = _as_chat_id(params.get("chat_id"))
         user_id = _as_int(params, "user_id")
-        if user_id in self.chat_admins.get(chat_id, set()) or chat_id == user_id:
-            return {"status": "creator", "user": self._user(user_id), "is_anonymous": False}
-        return {"status": "member", "user": self._user(user_id)}
+        user = self.bot_user if user_id == self.bot_id else self._user(user_id)
+        if chat_id == user_id:  # a private chat's user owns it
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id not in self.chat_admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        rights = (
+            "can_be_edited",
+            "is_anonymous",
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        )
+        return {"status": "administrator", "user": user, **dict.fromkeys(rights, False)}
 
     async def _send_chat_action(self, params: Params) -> bool:
         _as_chat_id(params.get("chat_id"))
@@ -887,6 +944,7 @@ class FakeTelegram:
         user_id: int | None,
         chat_type: str,
         entities: Iterable[dict[str, Any]] | None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
         uid = self._default_user_id(chat_id, chat_type, user_id)
         self._message_id += 1
@@ -899,6 +957,11 @@ class FakeTelegram:
         }
         if entities is not None:
             message["entities"] = list(entities)
+        if reply_to is not None:
+            replied = self._messages.get((chat_id, reply_to))
+            if replied is None:
+                raise ValueError(f"no message {reply_to} in chat {chat_id} to reply to")
+            message["reply_to_message"] = replied.message
         self._messages[(chat_id, self._message_id)] = _StoredMessage(message, text)
         return self._push_update({"message": message})
 

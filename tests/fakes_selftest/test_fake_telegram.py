@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fakes.telegram import MAX_MESSAGE_LENGTH, FakeTelegram
+from tests.fakes.telegram import DROPPED, MAX_MESSAGE_LENGTH, FakeTelegram
 
 App: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
@@ -209,3 +209,48 @@ async def test_wrong_token_and_unknown_method(tg: FakeTelegram) -> None:
         async with session.post(f"{tg.base_url}{tg.token}/sendDice", data={"chat_id": "1"}) as response:
             assert response.status == 404
     assert tg.unknown_methods == ["sendDice"]
+
+
+async def test_dropped_connections_then_cleared_faults(tg: FakeTelegram) -> None:
+    url = f"{tg.base_url}{tg.token}/getMe"
+    tg.drop_next("getMe", 1)
+    tg.fail_next("getMe", 5, error_code=401)
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await session.post(url)
+        async with session.post(url) as refused:
+            assert refused.status == 401 and (await refused.json())["description"] == "Unauthorized"
+        tg.clear_faults()
+        async with session.post(url) as answered:
+            assert answered.status == 200
+    assert [c.error_code for c in tg.calls("getMe")] == [DROPPED, 401, None]
+
+
+async def test_the_fake_comes_back_on_the_same_port() -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    port = fake.port
+    url = f"{fake.base_url}{fake.token}/getMe"
+    async with aiohttp.ClientSession() as session:
+        await fake.stop()
+        with pytest.raises(aiohttp.ClientConnectorError):
+            await session.post(url)
+        await fake.start()
+        try:
+            async with session.post(url) as response:
+                assert response.status == 200 and fake.port == port
+        finally:
+            await fake.stop()
+
+
+async def test_group_admins_and_replies_to_the_bot(tg: FakeTelegram, app: App) -> None:
+    tg.set_chat_admin(-100, 7)
+    admin = await app.bot.get_chat_member(-100, 7)
+    member = await app.bot.get_chat_member(-100, 8)
+    assert (admin.status, member.status) == ("administrator", "member")
+
+    sent = await app.bot.send_message(-100, "a message of the bot")
+    update = tg.push_command(-100, "/whatever", chat_type="supergroup", reply_to=sent.message_id)
+    assert update["message"]["reply_to_message"]["from"]["id"] == tg.bot_id
+    with pytest.raises(ValueError, match="no message 999"):
+        tg.push_command(-100, "/whatever", chat_type="supergroup", reply_to=999)

@@ -24,7 +24,12 @@ from tests.ops.conftest import AdminChat
 
 MB = 1024 * 1024
 THRESHOLDS = Thresholds(
-    ws_down_seconds=300, no_trades_seconds=600, errors_per_minute=10, memory_limit_mb=1000, memory_alert_fraction=0.9
+    ws_down_seconds=300,
+    no_trades_seconds=600,
+    errors_per_minute=10,
+    memory_limit_mb=1000,
+    memory_alert_fraction=0.9,
+    bot_down_seconds=300,
 )
 T0 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 
@@ -118,6 +123,13 @@ def scenarios() -> dict[Condition, Scenario]:
             "Memory 950 MB is above 90% of the 1000 MB limit",
             "memory is back under 90% of the limit",
         ),
+        Condition.BOT_DOWN: Scenario(
+            _fresh,
+            lambda now: replace(_fresh(now), bots_down={"telegram": "polling: 401 Unauthorized"}),
+            AlertLevel.ERROR,
+            "The Telegram bot has not been working for 5m 0s: polling: 401 Unauthorized.",
+            "the Telegram bot works again",
+        ),
         Condition.ERRORS: Scenario(
             lambda now: replace(_fresh(now), errors_total={"feed": 0.0}),
             lambda now: replace(errors(now), last_trade_at=now),
@@ -180,6 +192,23 @@ def test_a_websocket_must_stay_down_the_whole_threshold() -> None:
     assert policy.evaluate(down, at(400)) == []
     assert policy.evaluate(down, at(699)) == []
     assert kinds(policy.evaluate(down, at(700))) == [("ws_down:rtds", False)]
+
+
+def test_a_bot_must_stay_down_the_whole_threshold_and_each_bot_alerts_apart() -> None:
+    policy = AlertPolicy(THRESHOLDS)
+    telegram = Observations(bots_down={"telegram": "logging in"})
+    both = Observations(bots_down={"telegram": "login refused", "discord": "gateway disconnected; reconnecting"})
+    assert policy.evaluate(telegram, at(0)) == []
+    # a bot flapping between "starting" and "down" is one outage: the reason may change, not the start
+    assert policy.evaluate(Observations(bots_down={"telegram": "login refused"}), at(200)) == []
+    assert kinds(policy.evaluate(both, at(300))) == [("bot_down:telegram", False)]
+    assert policy.evaluate(both, at(500)) == []
+    assert kinds(policy.evaluate(both, at(600))) == [("bot_down:discord", False)]
+    [back] = policy.evaluate(Observations(bots_down={"discord": "gateway disconnected"}), at(630))
+    assert back.recovered and back.key == "bot_down:telegram" and "the Telegram bot works again" in back.text
+    # back up, then down again: the count starts afresh
+    assert policy.evaluate(both, at(660)) == []
+    assert kinds(policy.evaluate(both, at(960))) == [("bot_down:telegram", False)]
 
 
 def test_no_trades_counts_from_the_first_look_when_no_trade_ever_came() -> None:

@@ -118,6 +118,8 @@ async def test_the_monitor_observes_the_real_metrics_cache_and_feed(connected: B
     WEBSOCKET_CONNECTED.labels(stream="ops-test-stream").set(0)
     WEBSOCKET_CONNECTED.labels(stream="ops-test-never-run").set(0)
     health.set("ops-test-stream", State.DEGRADED, "reconnecting")
+    health.set("telegram", State.DOWN, "polling: 401 Unauthorized: the token was refused; retrying in 8s")
+    health.set("discord", State.OK, "connected")
     API_RATE_LIMITED.labels(endpoint="/ops-test").inc(2)
     ERRORS.labels(component="ops-test").inc(4)
     try:
@@ -132,6 +134,7 @@ async def test_the_monitor_observes_the_real_metrics_cache_and_feed(connected: B
         assert seen.errors_total["ops-test"] == 4
         assert seen.feed_enabled and seen.last_trade_at == feed.last_trade_at
         assert seen.memory_bytes == 123
+        assert seen.bots_down == {"telegram": "polling: 401 Unauthorized: the token was refused; retrying in 8s"}
         from prometheus_client import REGISTRY
 
         assert REGISTRY.get_sample_value("scanner_feed_lag_seconds") == 42
