@@ -35,7 +35,9 @@ SEEDED_LINES = 10_000
 SEED = 20_260_701
 EXAMPLES = 300  # Hypothesis: each example costs milliseconds of drawing alone
 BOT = "polyscan_test_bot"
-MESSAGE_MAX = 600  # a ServiceError is one short reply: echoed input is cut to 40 characters, lists of kinds are the rest
+MESSAGE_MAX = (
+    600  # a ServiceError is one short reply: echoed input is cut to 40 characters, lists of kinds are the rest
+)
 
 FUZZ = settings(
     max_examples=EXAMPLES,
