@@ -12,6 +12,7 @@ import asyncio
 import sys
 
 from aerich import Command
+from aerich.migrate import Migrate
 from tortoise import Tortoise
 
 from db.setup import APP, MIGRATIONS_ROOT, tortoise_config
@@ -20,12 +21,27 @@ from db.setup import APP, MIGRATIONS_ROOT, tortoise_config
 DIALECT_URLS = {"sqlite": "sqlite://:memory:", "postgres": "postgres://offline@127.0.0.1:5432/offline"}
 
 
+def _forget_pending_operators() -> None:
+    # aerich collects a migration's SQL in class attributes, made for one CLI run per process: without
+    # this, the postgres migration would also get the sqlite statements of the same run
+    for attribute in (
+        "upgrade_operators",
+        "downgrade_operators",
+        "_upgrade_fk_m2m_index_operators",
+        "_downgrade_fk_m2m_index_operators",
+        "_upgrade_m2m",
+        "_downgrade_m2m",
+    ):
+        getattr(Migrate, attribute).clear()
+
+
 async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dict[str, str | None]:
     """Generate (or, with dry_run, detect) pending migrations per dialect; returns new file names."""
     created: dict[str, str | None] = {}
     for dialect, url in DIALECT_URLS.items():
         location = MIGRATIONS_ROOT / dialect
         folder = location / APP
+        _forget_pending_operators()
         command = Command(tortoise_config(url), app=APP, location=str(location))
         await Tortoise.init(config=tortoise_config(url))  # a fresh context per dialect
         try:

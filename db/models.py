@@ -228,3 +228,14 @@ class WalletClassificationRow(Model):
     class Meta:
         table = "wallet_classifications"
         indexes = (Index(fields=("classification", "score")),)
+
+
+class FeedStateRow(Model):
+    """Small named values the live feed keeps across restarts (the feed watermark)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=255)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "feed_state"
