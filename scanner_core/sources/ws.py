@@ -172,7 +172,7 @@ class ReconnectingWebSocket:
                 )
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             if isinstance(exc, aiohttp.WSServerHandshakeError) and exc.status == 403:
-                self.forbidden.forbidden(self.stream, self.url, self.stream, exc.message)
+                self.forbidden.forbidden(self.stream, self.url, self.stream, "HTTP 403 on the WebSocket handshake")
             self.log.info("stream_connect_failed", stream=self.stream, error=f"{type(exc).__name__}: {exc}"[:200])
             return "connect_failed", False
         if self.forbidden.active:

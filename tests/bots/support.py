@@ -288,6 +288,7 @@ class FakeFeed:
     connected: bool = True
     last_trade_at: datetime | None = T0 - timedelta(seconds=3)
     reconnects: int = 2
+    problem: str | None = None
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
