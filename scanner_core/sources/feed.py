@@ -22,7 +22,7 @@ Watchdogs (a task while started), because RTDS goes deaf without closing the soc
   /health); the type is resubscribed, then the connection renewed at growing intervals, and
   every interval /trades fills what the silent type carried (maker rows come on `trades` only);
 * optionally a reconnect every `reconnect_every_seconds` (0: off), backfilled the same way.
-Time spent waiting on the consumer or on a backfill does not count as silence.
+Time the reader spends waiting on the consumer (a full queue) or on a backfill is not silence.
 
 `on_emit` sees every trade the feed hands on (the feed watermark tracks them until the pipeline
 has handled them), and `unseen_from` says from when trades may still be missing (an open gap).
@@ -159,8 +159,8 @@ class TradeFeed:
         self._silences: dict[str, _Silence] = {}
         self._first_connected: float | None = None
         self._connected_at: float | None = None
-        self._busy = 0  # > 0 while the reader waits on the consumer or a backfill, not on the socket
-        self._resumed_at = 0.0
+        self._busy = 0  # > 0 while the reader waits on a backfill, not on the socket
+        self._resumed_at = 0.0  # when the reader last came back from such a wait
         self.on_emit: Callable[[Trade], None] | None = None
 
     @classmethod
@@ -311,11 +311,7 @@ class TradeFeed:
             self.on_emit(trade)
         if self._queue.full():
             started = self._monotonic()
-            self._busy += 1
-            try:
-                await self._queue.put(trade)
-            finally:
-                self._resume()
+            await self._queue.put(trade)
             waited = self._monotonic() - started
             self.blocked_seconds += waited
             FEED_BLOCKED_SECONDS.inc(waited)
@@ -392,8 +388,11 @@ class TradeFeed:
         """One look at the open connection: renew it when due or deaf; handle per-type silences."""
         now = self._monotonic()
         connected_at = self._connected_at
-        if not self.rtds.connected or connected_at is None or self._busy:
-            return  # not reading from the socket now: silence would prove nothing
+        if self._busy or self._queue.full():  # waiting on a backfill or the consumer, not the socket:
+            self._resumed_at = now  # silence proves nothing now, and counts only from here
+            return
+        if not self.rtds.connected or connected_at is None:
+            return
         if self.reconnect_every_seconds > 0 and now - connected_at >= self.reconnect_every_seconds:
             log.info("rtds_scheduled_reconnect", after_seconds=round(now - connected_at, 1))
             await self.rtds.request_reconnect("scheduled")

@@ -147,6 +147,24 @@ async def test_slow_consumer_slows_the_reader_and_loses_nothing(
     assert metric("scanner_feed_backpressure_seconds_total") > blocked_before
 
 
+async def test_waiting_on_a_slow_consumer_is_not_silence(
+    pm: FakePolymarket, harness_factory: Callable[..., Harness]
+) -> None:
+    pm.clear_trades()
+    rows = fresh_trades(sample_trade_rows(), 200, start_ts=START_TS, per_second=20)
+    harness = harness_factory(queue_size=10, silence_seconds=0.3, stall_seconds=5.0, ping_seconds=0.05)
+    silences = metric("scanner_rtds_silences_total", type="all")
+    await harness.start(consume=False)
+    await pm.publish_trades(rows)
+    await pm.wait_until(lambda: harness.feed.counts["live"] >= 11)  # the reader waits on the full queue
+    pings = pm.pings["rtds"]
+    await pm.wait_until(lambda: pm.pings["rtds"] >= pings + 12)  # 0.6 s: twice the silence threshold
+    assert metric("scanner_rtds_silences_total", type="all") == silences
+    harness.consume()
+    await harness.wait_for(200)
+    assert pm.rtds_connections == 1 and metric("scanner_rtds_silences_total", type="all") == silences
+
+
 async def test_start_since_backfills_what_happened_while_the_process_was_down(
     pm: FakePolymarket, harness_factory: Callable[..., Harness]
 ) -> None:
