@@ -23,13 +23,16 @@ from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
 from scanner_core.services.wallets import WalletService
 from scanner_core.sources import Sources, build_sources
+from scanner_core.watermark import FeedWatermark
 
 log = get_logger("components")
 WATCHED_TOKENS = 500  # order books kept live: the outcomes most recently traded at size
+WATERMARK_SAVE_SECONDS = 2.0  # how often the feed watermark is saved (when it moved)
 
 
 class SourcesComponent:
-    """The HTTP session, Polymarket clients, the live trade feed and the CLOB book channel."""
+    """The HTTP session, Polymarket clients, the live trade feed (resuming from the saved feed
+    watermark) and the CLOB book channel."""
 
     name = "sources"
 
@@ -37,17 +40,41 @@ class SourcesComponent:
         self.app = app
         self.session: aiohttp.ClientSession | None = None
         self.sources: Sources | None = None
+        self.watermark: FeedWatermark | None = None
+        self._saver: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        s, repos = self.app.settings, self.app.repos
         self.session = aiohttp.ClientSession()
-        self.sources = build_sources(self.app.settings, self.session, health=self.app.health)
-        self.app.extras["sources"] = self.sources
-        self.app.extras["feed"] = self.sources.feed
-        if self.app.settings.feed_enabled:
-            await self.sources.feed.start(since=await self.app.repos.trades.newest_trade_time())
+        self.sources = build_sources(s, self.session, health=self.app.health)
+        feed = self.sources.feed
+        self.watermark = FeedWatermark(
+            repos.feed_state, feed, clock=self.app.clock, overlap_seconds=s.feed_watermark_overlap_seconds
+        )
+        feed.on_emit = self.watermark.taken
+        self.app.extras.update(sources=self.sources, feed=feed, feed_watermark=self.watermark)
+        if s.feed_enabled:
+            saved = await self.watermark.restore()
+            since = self.watermark.start_point(fallback=await repos.trades.newest_trade_time())
+            log.info(
+                "feed_resumes",
+                watermark=saved.isoformat() if saved else None,
+                backfill_from=since.isoformat() if since else None,
+            )
+            await feed.start(since=since)
             await self.sources.market_ws.start()
+            self._saver = asyncio.create_task(self.watermark.keep_saving(WATERMARK_SAVE_SECONDS), name="watermark")
 
     async def stop(self) -> None:
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+            try:  # the pipeline has stopped (and flushed) by now: keep how far it got
+                assert self.watermark is not None
+                await self.watermark.save()
+            except Exception as exc:
+                log.warning("watermark_save_failed", error=f"{type(exc).__name__}: {exc}"[:200])
         if self.sources is not None:
             await self.sources.feed.stop()
             await self.sources.market_ws.stop()
@@ -105,6 +132,7 @@ class PipelineComponent:
             flush_seconds=s.pipeline_flush_seconds,
             on_trades_stored=self._stored,
             funding=self.app.extras.get("funding_service"),
+            on_trade_not_stored=self._not_stored,
         )
         self.app.extras["pipeline"] = self.pipeline
         if s.feed_enabled:
@@ -123,7 +151,15 @@ class PipelineComponent:
                 log.exception("pipeline_failed")
                 await asyncio.sleep(1)
 
+    def _not_stored(self, trade: Trade) -> None:
+        watermark: FeedWatermark | None = self.app.extras.get("feed_watermark")
+        if watermark is not None:
+            watermark.handled_one(trade)
+
     async def _stored(self, trades: Sequence[Trade]) -> None:
+        watermark: FeedWatermark | None = self.app.extras.get("feed_watermark")
+        if watermark is not None:
+            watermark.handled(trades)
         wallets: WalletService = self.app.extras["wallet_service"]
         await wallets.observe(trades)
         sources: Sources | None = self.app.extras.get("sources")

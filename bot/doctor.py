@@ -33,9 +33,11 @@ async def _check_redis(settings: Settings) -> tuple[bool, str]:
     return ok, "answers" if ok else "unreachable (cache would run on memory only)"
 
 
-async def _check_http(session: aiohttp.ClientSession, url: str) -> tuple[bool, str]:
+async def _check_http(session: aiohttp.ClientSession, url: str, setting: str) -> tuple[bool, str]:
     try:
         async with session.get(url) as response:
+            if response.status == 403:  # Cloudflare's block page: Polymarket is not available here
+                return False, f"HTTP 403 Forbidden: geo-blocked? set {setting} to a relay where Polymarket works"
             return response.status < 500, f"HTTP {response.status}"
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return False, f"unreachable ({type(exc).__name__})"
@@ -65,12 +67,12 @@ async def doctor(settings: Settings, out: Callable[[str], None]) -> int:
     results.append(("redis", ok, detail, False))
     timeout = aiohttp.ClientTimeout(total=5)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        for label, url in (
-            ("gamma api", f"{settings.gamma_url}/markets?limit=1"),
-            ("data api", f"{settings.data_api_url}/trades?limit=1"),
-            ("clob api", f"{settings.clob_url}/time"),
+        for label, url, setting in (
+            ("gamma api", f"{settings.gamma_url}/markets?limit=1", "gamma_url"),
+            ("data api", f"{settings.data_api_url}/trades?limit=1", "data_api_url"),
+            ("clob api", f"{settings.clob_url}/time", "clob_url"),
         ):
-            ok, detail = await _check_http(session, url)
+            ok, detail = await _check_http(session, url, env_name(setting))
             results.append((label, ok, detail, False))
     for label, url in (("rtds stream", settings.rtds_url), ("clob stream", settings.clob_ws_url)):
         ok, detail = await _check_tcp(url)

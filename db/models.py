@@ -340,3 +340,14 @@ class FundingTraceRow(Model):
 
     class Meta:
         table = "funding_traces"
+
+
+class FeedStateRow(Model):
+    """Small named values the live feed keeps across restarts (the feed watermark)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=255)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "feed_state"

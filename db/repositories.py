@@ -11,7 +11,7 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +26,7 @@ from db.models import (
     ChannelRuleRow,
     DeliveryRow,
     DeliveryWorkerRow,
+    FeedStateRow,
     MarketRow,
     SubscriptionRow,
     SystemMetricRow,
@@ -918,6 +919,26 @@ def _funding_repository() -> FundingRepository:
     return FundingRepository()
 
 
+class FeedStateRepository:
+    """Named values of the live feed that outlive the process (scanner_core.watermark's store)."""
+
+    async def load_watermark(self, name: str) -> datetime | None:
+        row = await FeedStateRow.get_or_none(name=name)
+        if row is None:
+            return None
+        try:
+            value = datetime.fromisoformat(row.value)
+        except ValueError:
+            return None  # unreadable: as if never saved (the start-up falls back to the newest trade)
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+    async def save_watermark(self, name: str, value: datetime, now: datetime) -> None:
+        # update, else insert: no transaction to be cut in half when a stopping saver is cancelled
+        text = value.astimezone(UTC).isoformat()
+        if not await FeedStateRow.filter(name=name).update(value=text, updated_at=now):
+            await FeedStateRow.create(name=name, value=text, updated_at=now)
+
+
 class Repositories:
     """All repositories, built once by the composition root and handed to services."""
 
@@ -936,6 +957,7 @@ class Repositories:
         self.metrics = MetricsRepository()
         self.webhooks = WebhookRepository()
         self.funding = _funding_repository()
+        self.feed_state = FeedStateRepository()
 
 
 __all__ = [
@@ -943,6 +965,7 @@ __all__ = [
     "ChannelRuleRepository",
     "ClassificationRepository",
     "DeliveryRepository",
+    "FeedStateRepository",
     "MarketRepository",
     "MetricsRepository",
     "Repositories",

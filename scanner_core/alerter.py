@@ -36,6 +36,7 @@ class Condition(enum.StrEnum):
     MEMORY = "memory_high"
     ERRORS = "error_rate"
     BOT_DOWN = "bot_down"
+    FORBIDDEN = "api_forbidden"  # Polymarket answers 403: geo-blocked
 
 
 class AlertLevel(enum.StrEnum):
@@ -57,6 +58,7 @@ SEVERITY = {
     Condition.MEMORY: AlertLevel.ERROR,
     Condition.ERRORS: AlertLevel.ERROR,
     Condition.BOT_DOWN: AlertLevel.ERROR,
+    Condition.FORBIDDEN: AlertLevel.CRITICAL,
 }
 
 
@@ -102,6 +104,7 @@ class Observations:
     memory_bytes: int | None = None
     errors_total: Mapping[str, float] = field(default_factory=dict)  # component -> errors logged
     bots_down: Mapping[str, str] = field(default_factory=dict)  # chat bot not working -> why (health detail)
+    forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # host answering 403 -> its settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,8 @@ class AlertPolicy:
             if is_open:
                 text = f"Circuit breaker open for {host}: requests to it are paused."
                 found.append(Finding(Condition.CIRCUIT_OPEN, host, text))
+        if obs.forbidden:
+            found.append(Finding(Condition.FORBIDDEN, "", forbidden_text(obs.forbidden)))
         if obs.memory_bytes is not None and obs.memory_bytes > t.memory_alert_bytes:
             mb = obs.memory_bytes / (1024 * 1024)
             text = (
@@ -317,7 +322,18 @@ class AlertPolicy:
             Condition.MEMORY: f"memory is back under {self.thresholds.memory_alert_fraction:.0%} of the limit",
             Condition.ERRORS: "the error rate is back to normal",
             Condition.BOT_DOWN: f"the {subject.title()} bot works again",
+            Condition.FORBIDDEN: "Polymarket answers again (no more 403 Forbidden)",
         }[finding.condition]
+
+
+def forbidden_text(forbidden: Mapping[str, tuple[str, ...]]) -> str:
+    """One message for every Polymarket host that answers 403, with the settings that point elsewhere."""
+    hosts = ", ".join(f"{host} ({', '.join(settings)})" for host, settings in sorted(forbidden.items()))
+    settings = ", ".join(sorted({name for names in forbidden.values() for name in names}))
+    return (
+        f"Polymarket answers 403 Forbidden from {hosts}: it blocks this region (geo-blocking), so no trade "
+        f"can be read. Run polyscan where Polymarket is available, or set {settings} to a relay there."
+    )
 
 
 # ---------------------------------------------------------------- I/O: observe, notify, Sentry

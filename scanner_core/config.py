@@ -101,6 +101,14 @@ class Settings(BaseSettings):
     feed_enabled: bool = True
     rtds_ping_seconds: PositiveFloat = 5.0
     rtds_stall_seconds: PositiveFloat = 30.0
+    # RTDS goes deaf without closing (peers: a 30 s watchdog on the activity firehose): no activity of
+    # either type for this long while PONGs still come -> reconnect and backfill
+    rtds_silence_seconds: PositiveFloat = 30.0
+    # one type (trades / orders_matched) silent this long while the other flows -> reported on /health,
+    # resubscribed, then reconnected at growing intervals; /trades fills what it carried meanwhile
+    rtds_type_silence_seconds: PositiveFloat = 60.0
+    # renew the RTDS connection this often, with a REST backfill like any reconnect (0: never)
+    rtds_reconnect_every_seconds: float = Field(default=0.0, ge=0)
     ws_backoff_min_seconds: PositiveFloat = 1.0
     ws_backoff_max_seconds: PositiveFloat = 60.0
     ws_down_after_attempts: int = Field(default=10, ge=1)
@@ -110,6 +118,8 @@ class Settings(BaseSettings):
     backfill_page_size: int = Field(default=500, ge=1, le=10_000)
     backfill_max_pages: int = Field(default=20, ge=1)
     backfill_filter_usd: NonNegDecimal = Decimal("0")
+    # at start the backfill begins this long before the persisted feed watermark (late or unordered fills)
+    feed_watermark_overlap_seconds: PositiveFloat = 60.0
 
     # --- pipeline ---
     min_trade_usd: NonNegDecimal = Decimal("1000")

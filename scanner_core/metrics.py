@@ -14,6 +14,11 @@ API_LATENCY = Histogram(
 )
 API_RATE_LIMITED = Counter("scanner_api_rate_limited_total", "429 answers from Polymarket", ["endpoint"])
 CIRCUIT_OPEN = Gauge("scanner_circuit_open", "1 while a host's circuit breaker is open", ["host"])
+API_FORBIDDEN = Gauge(
+    "scanner_api_forbidden",
+    "1 while a Polymarket host answers 403 (geo-blocking); setting: where to point elsewhere",
+    ["host", "setting"],
+)
 WEBSOCKET_CONNECTED = Gauge("scanner_websocket_connected", "1 while a stream is connected", ["stream"])
 WEBSOCKET_RECONNECTS = Counter("scanner_websocket_reconnects_total", "Stream reconnects", ["stream", "reason"])
 FRAMES_MALFORMED = Counter("scanner_frames_malformed_total", "Frames that did not parse", ["source"])
@@ -22,6 +27,11 @@ FEED_DUPLICATES = Counter("scanner_feed_duplicates_total", "Trades dropped as al
 FEED_QUEUE_DEPTH = Gauge("scanner_feed_queue_depth", "Trades waiting in the feed queue")
 FEED_BLOCKED_SECONDS = Counter("scanner_feed_backpressure_seconds_total", "Time the reader waited on a full feed queue")
 FEED_LAG = Gauge("scanner_feed_lag_seconds", "Now minus the time of the newest trade seen")
+# the label `type` is trades, orders_matched, or "all" (no activity of any type)
+RTDS_SILENCES = Counter(
+    "scanner_rtds_silences_total", "RTDS activity found silent while the socket stayed open", ["type"]
+)
+FEED_WATERMARK = Gauge("scanner_feed_watermark_seconds", "Unix time up to which every trade is stored or skipped")
 
 # --- pipeline ---
 TRADES_RECEIVED = Counter("scanner_trades_received_total", "Trades entering the pipeline")

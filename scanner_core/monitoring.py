@@ -23,6 +23,7 @@ from scanner_core.health import ComponentHealth, HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import (
     ALERTS_GENERATED,
+    API_FORBIDDEN,
     API_LATENCY,
     API_RATE_LIMITED,
     API_REQUESTS,
@@ -72,8 +73,10 @@ def feed_health(
     watching_since: datetime,
     max_trade_age_seconds: float,
     reconnects: int = 0,
+    problem: str | None = None,
 ) -> ComponentHealth:
-    """The trade feed's state: OK while connected and its last trade is young enough.
+    """The trade feed's state: OK while connected and its last trade is young enough, DEGRADED
+    when it is, but has a `problem` (a silent RTDS type; trades still come).
 
     Before the first trade, the age counts from `watching_since` (process start), so a process
     that just started is ready, and one that never saw a trade stops being ready in time.
@@ -91,7 +94,10 @@ def feed_health(
     if age > max_trade_age_seconds:
         detail = f"stalled: last trade {format_duration(age)} ago (max {format_duration(max_trade_age_seconds)})"
         return ComponentHealth("feed", State.DOWN, detail, last_trade_at)
-    return ComponentHealth("feed", State.OK, f"connected, last trade {format_duration(age)} ago", last_trade_at)
+    detail = f"connected, last trade {format_duration(age)} ago"
+    if problem:
+        return ComponentHealth("feed", State.DEGRADED, f"{detail}; {problem}", last_trade_at)
+    return ComponentHealth("feed", State.OK, detail, last_trade_at)
 
 
 def sqlite_file(database_url: str) -> Path | None:
@@ -130,6 +136,15 @@ def values_by_label(metric: MetricWrapperBase, label: str) -> dict[str, float]:
             continue
         out[labels[label]] = out.get(labels[label], 0.0) + value
     return out
+
+
+def forbidden_hosts() -> dict[str, tuple[str, ...]]:
+    """Polymarket hosts answering 403 now (scanner_api_forbidden), each with the settings naming it."""
+    out: dict[str, set[str]] = {}
+    for _, labels, value in metric_values(API_FORBIDDEN):
+        if value >= 1 and "host" in labels:
+            out.setdefault(labels["host"], set()).add(labels.get("setting", ""))
+    return {host: tuple(sorted(s for s in settings if s)) for host, settings in out.items()}
 
 
 def rss_bytes() -> int:
@@ -230,14 +245,17 @@ class Monitor:
         last = self._feed.last_trade_at
         if last is not None:
             FEED_LAG.set(max(0.0, (now - last).total_seconds()))
-        return feed_health(
+        verdict = feed_health(
             self._feed.connected,
             last,
             now=now,
             watching_since=self._started_at,
             max_trade_age_seconds=self._max_trade_age,
             reconnects=self._feed.reconnects,
+            problem=self._feed.problem,
         )
+        self._health.set(verdict.name, verdict.state, verdict.detail)  # /health shows it as last checked
+        return verdict
 
     def gates(self) -> list[str]:
         return [
@@ -315,6 +333,7 @@ class Monitor:
             memory_bytes=self._memory(),
             errors_total=values_by_label(ERRORS, "component"),
             bots_down=self._bots_down(),
+            forbidden=forbidden_hosts(),
         )
 
 

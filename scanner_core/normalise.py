@@ -299,12 +299,14 @@ def rows_and_cursor(body: Any, what: str) -> tuple[list[Any], str | None]:
 @dataclass(frozen=True, slots=True)
 class RtdsFrame:
     """What one RTDS text frame held. `kind`: keepalive, trades, other (another topic or a
-    subscription ack), server_message (an error the server sent), malformed."""
+    subscription ack), server_message (an error the server sent), malformed. `types`: the
+    activity types (trades, orders_matched) of its envelopes, for the feed's per-type watchdog."""
 
     kind: str
     trades: tuple[Trade, ...] = ()
     errors: tuple[str, ...] = ()
     message: str = ""
+    types: tuple[str, ...] = ()
 
 
 _RTDS_TRADE_TYPES = frozenset({"trades", "orders_matched"})
@@ -327,14 +329,18 @@ def rtds_frame_from_json(body: Any, source: TradeSource = TradeSource.RTDS) -> R
     items = body if isinstance(body, list) else [body]
     trades: list[Trade] = []
     errors: list[str] = []
+    types: list[str] = []
     message = ""
     for item in items:
         if not isinstance(item, Mapping):
             errors.append(f"frame item is a {type(item).__name__}, not an object")
             continue
         if "payload" in item or "topic" in item:
-            if item.get("topic") != "activity" or item.get("type") not in _RTDS_TRADE_TYPES:
+            kind = item.get("type")
+            if item.get("topic") != "activity" or kind not in _RTDS_TRADE_TYPES:
                 continue
+            if kind not in types:
+                types.append(kind)
             payloads = item.get("payload")
             for payload in payloads if isinstance(payloads, list) else [payloads]:
                 try:
@@ -358,7 +364,7 @@ def rtds_frame_from_json(body: Any, source: TradeSource = TradeSource.RTDS) -> R
         kind = "server_message"
     else:
         kind = "other"
-    return RtdsFrame(kind, tuple(trades), tuple(errors), message)
+    return RtdsFrame(kind, tuple(trades), tuple(errors), message, tuple(types))
 
 
 def activity_from_row(row: Any) -> Activity:

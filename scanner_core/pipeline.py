@@ -104,6 +104,7 @@ class Pipeline:
         flush_seconds: float = 0.2,
         on_trades_stored: Callable[[list[Trade]], Awaitable[None]] | None = None,
         funding: FundingEnricher | None = None,
+        on_trade_not_stored: Callable[[Trade], None] | None = None,
     ) -> None:
         self.repos = repos
         self.enricher = enricher
@@ -122,6 +123,7 @@ class Pipeline:
         self._flush_seconds = flush_seconds
         self._flush_lock = asyncio.Lock()
         self._on_trades_stored = on_trades_stored
+        self._on_trade_not_stored = on_trade_not_stored  # below the floor: handled, nothing to store
         self.drain_timeout = 10.0
 
     # ---------------------------------------------------------------- running
@@ -161,6 +163,8 @@ class Pipeline:
             reason = excluded or filters.extreme_price(trade, self.dp)
             if reason is None:
                 task = asyncio.create_task(self._enrich(trade))
+        elif self._on_trade_not_stored is not None:
+            self._on_trade_not_stored(trade)
         if reason is not None:
             TRADES_FILTERED.labels(reason).inc()
             self.stats.filtered[reason] += 1

@@ -76,3 +76,8 @@ class FeedStatus(Protocol):
 
     @property
     def reconnects(self) -> int: ...
+
+    @property
+    def problem(self) -> str | None:
+        """Why the feed is degraded while it still delivers (e.g. one RTDS type gone silent)."""
+        ...

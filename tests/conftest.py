@@ -132,6 +132,7 @@ TABLES = (
     "funder_edges",
     "chain_scans",
     "funding_traces",
+    "feed_state",
 )
 
 

@@ -11,6 +11,7 @@ import orjson
 from scanner_core.logs import get_logger
 from scanner_core.metrics import FRAMES_MALFORMED
 from scanner_core.normalise import MalformedPayload
+from scanner_core.sources.forbidden import body_summary
 
 T = TypeVar("T")
 
@@ -28,7 +29,9 @@ class HttpStatusError(SourceError):
     retryable status when retries ran out."""
 
     def __init__(self, endpoint: str, status: int, body: str = "") -> None:
-        super().__init__(endpoint, f"HTTP {status}{': ' + body[:200] if body else ''}")
+        # an HTML error page (Cloudflare's 403) shows as its title, not as 200 characters of markup
+        summary = body_summary(body, 200) if body else ""
+        super().__init__(endpoint, f"HTTP {status}{': ' + summary if summary else ''}")
         self.status = status
         self.body = body
 

@@ -1,6 +1,7 @@
 """The trade feed: one async stream of normalised Trades that loses nothing and repeats nothing.
 
-Live trades come from RTDS activity/trades. After every reconnect or stall there is a gap: the
+Live trades come from RTDS activity, types `trades` and `orders_matched` (a taker fill comes on
+both: the dedup key makes it one Trade). After every reconnect or stall there is a gap: the
 feed remembers the newest trade time it had seen and, as soon as the new connection delivers its
 first trade (proof that the subscription is live, so everything older is already in the Data
 API) or after `gap_wait_seconds` without one, fetches /trades from that time on (the boundary
@@ -12,28 +13,55 @@ open and is tried again with backoff while the live stream goes on.
 
 The queue is bounded: when the consumer is slow, `put` waits, the RTDS reader stops reading and
 the socket's buffers fill (scanner_feed_backpressure_seconds_total shows the time spent there).
+
+Watchdogs (a task while started), because RTDS goes deaf without closing the socket:
+* no activity of any type for `silence_seconds` (PONGs still answered, #35): reconnect, which
+  backfills like any reconnect;
+* one type silent for `type_silence_seconds` while another flows (`trades`, March 2026): logged,
+  counted in scanner_rtds_silences_total{type}, shown as `problem` (the feed is degraded on
+  /health); the type is resubscribed, then the connection renewed at growing intervals, and
+  every interval /trades fills what the silent type carried (maker rows come on `trades` only);
+* optionally a reconnect every `reconnect_every_seconds` (0: off), backfilled the same way.
+Time the reader spends waiting on the consumer (a full queue) or on a backfill is not silence.
+
+`on_emit` sees every trade the feed hands on (the feed watermark tracks them until the pipeline
+has handled them), and `unseen_from` says from when trades may still be missing (an open gap).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from scanner_core import normalise
+from scanner_core.alerter import format_duration
 from scanner_core.config import Settings
 from scanner_core.logs import get_logger
-from scanner_core.metrics import FEED_BLOCKED_SECONDS, FEED_DUPLICATES, FEED_LAG, FEED_QUEUE_DEPTH, FEED_TRADES
+from scanner_core.metrics import (
+    FEED_BLOCKED_SECONDS,
+    FEED_DUPLICATES,
+    FEED_LAG,
+    FEED_QUEUE_DEPTH,
+    FEED_TRADES,
+    RTDS_SILENCES,
+)
 from scanner_core.models import Trade, TradeSource, now_utc
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.errors import MalformedLog, SourceError
 from scanner_core.sources.rtds import RtdsStream
 
 log = get_logger("sources.feed")
+# A silent type's trades are fetched from a little before it was last heard: frames arrive a few
+# seconds after their fills, so the last frame's time is later than the last fill it carried.
+SILENCE_BACKFILL_MARGIN = timedelta(seconds=10)
+MAX_RECONNECT_SPACING = 64  # a type silent for days: renew the connection at most every 64 intervals
 
 
 def _log_unexpected_end(task: asyncio.Task[None]) -> None:
@@ -65,6 +93,17 @@ class Deduper:
         return True
 
 
+@dataclass(slots=True)
+class _Silence:
+    """One activity type silent while another flows: since when, and what was done about it."""
+
+    last_heard: float  # monotonic: its last frame (or the feed's first connection)
+    covered: float  # monotonic: up to when /trades has been asked for what it carried
+    actions: int = 0  # resubscribes and reconnects so far
+    next_reconnect: int = 2  # the action that renews the connection next (2, 4, 8, ...)
+    next_at: float = 0.0
+
+
 class TradeFeed:
     """RTDS + Data API backfill -> one deduplicated, bounded stream of Trades (FeedStatus)."""
 
@@ -84,6 +123,9 @@ class TradeFeed:
         gap_wait_seconds: float = 5.0,
         retry_min_seconds: float = 1.0,
         retry_max_seconds: float = 60.0,
+        silence_seconds: float = 30.0,
+        type_silence_seconds: float = 60.0,
+        reconnect_every_seconds: float = 0.0,
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -105,9 +147,21 @@ class TradeFeed:
         self._gap: datetime | None = None  # newest trade time before an open gap
         self._gap_due = 0.0
         self._gap_failures = 0
+        self._backfilling: datetime | None = None  # boundary of the backfill in progress
         self._task: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
         self.counts = {"live": 0, "backfill": 0, "duplicates": 0, "backfills": 0, "backfill_failures": 0}
         self.blocked_seconds = 0.0
+        self.silence_seconds = silence_seconds
+        self.type_silence_seconds = type_silence_seconds
+        self.reconnect_every_seconds = reconnect_every_seconds
+        self._heard: dict[str, float] = {}  # activity type -> monotonic time of its last frame
+        self._silences: dict[str, _Silence] = {}
+        self._first_connected: float | None = None
+        self._connected_at: float | None = None
+        self._busy = 0  # > 0 while the reader waits on a backfill, not on the socket
+        self._resumed_at = 0.0  # when the reader last came back from such a wait
+        self.on_emit: Callable[[Trade], None] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient) -> TradeFeed:
@@ -123,6 +177,9 @@ class TradeFeed:
             gap_wait_seconds=s.rtds_ping_seconds,
             retry_min_seconds=s.ws_backoff_min_seconds,
             retry_max_seconds=s.ws_backoff_max_seconds,
+            silence_seconds=s.rtds_silence_seconds,
+            type_silence_seconds=s.rtds_type_silence_seconds,
+            reconnect_every_seconds=s.rtds_reconnect_every_seconds,
         )
 
     # --- FeedStatus ---
@@ -143,24 +200,53 @@ class TradeFeed:
     def queue_depth(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def problem(self) -> str | None:
+        """What makes the feed degraded while it still delivers (an activity type gone silent)."""
+        if not self._silences:
+            return None
+        now = self._monotonic()
+        parts = []
+        for kind, silence in sorted(self._silences.items()):
+            flowing = self._flowing(now, besides=kind)
+            others = (
+                f"{' and '.join(flowing)} {'flows' if len(flowing) == 1 else 'flow'}" if flowing else "nothing flows"
+            )
+            done = "resubscribed" if silence.actions < 2 else "resubscribed and reconnected"
+            parts.append(
+                f"activity/{kind} silent for {format_duration(now - silence.last_heard)} while {others} "
+                f"({done}; its trades come from the Data API meanwhile)"
+            )
+        return "; ".join(parts)
+
+    @property
+    def unseen_from(self) -> datetime | None:
+        """From when trades may be missing: an open gap or a backfill in progress (minus the
+        overlap it re-fetches); None when everything up to the newest trade has been seen."""
+        bounds = [b for b in (self._gap, self._backfilling) if b is not None]
+        return min(bounds) - timedelta(seconds=self.overlap_seconds) if bounds else None
+
     # --- lifecycle ---
 
     async def start(self, since: datetime | None = None) -> None:
-        """Start reading. `since` (e.g. the newest stored trade) makes the first connection
-        backfill from there, so a restart loses nothing either."""
+        """Start reading. `since` (the saved feed watermark minus its overlap) makes the first
+        connection backfill from there, so a restart loses nothing either."""
         if self._task is not None:
             return
         if since is not None:
             self._newest = since
         self._task = asyncio.create_task(self.rtds.listen(self.handle_frame, self._on_connected), name="rtds-feed")
         self._task.add_done_callback(_log_unexpected_end)
+        self._watchdog = asyncio.create_task(self._watch(), name="rtds-watchdog")
+        self._watchdog.add_done_callback(_log_unexpected_end)
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for task in (self._watchdog, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._watchdog = None
 
     # --- consuming ---
 
@@ -179,14 +265,27 @@ class TradeFeed:
     # --- the reader side ---
 
     async def _on_connected(self, reconnect: bool) -> None:
+        now = self._monotonic()
+        self._connected_at = now
+        if self._first_connected is None:
+            self._first_connected = now
         if self._newest is None:
             return  # nothing seen yet: nothing to fill
-        self._gap = self._newest if self._gap is None else min(self._gap, self._newest)
-        self._gap_due = self._monotonic() + self.gap_wait_seconds
+        self._open_gap(self._newest, now + self.gap_wait_seconds)
+
+    def _open_gap(self, boundary: datetime, due: float) -> None:
+        if self._gap is None:
+            self._gap, self._gap_due = boundary, due
+        else:
+            self._gap, self._gap_due = min(self._gap, boundary), min(self._gap_due, due)
 
     async def handle_frame(self, text: str) -> None:
         """Decode one RTDS frame, fill any open gap first, then queue its new trades."""
         frame = normalise.decode_rtds(text)
+        if frame.types:
+            heard = self._monotonic()
+            for kind in frame.types:
+                self._heard[kind] = heard
         if frame.errors:  # one count per frame, however many of its items were bad
             self._malformed.record("; ".join(frame.errors), text)
         if frame.kind == "server_message":
@@ -208,6 +307,8 @@ class TradeFeed:
         self.counts["backfill" if trade.source is TradeSource.BACKFILL else "live"] += 1
         FEED_TRADES.labels(source=source).inc()
         FEED_LAG.set(max(0.0, (self._clock() - trade.timestamp).total_seconds()))
+        if self.on_emit is not None:
+            self.on_emit(trade)
         if self._queue.full():
             started = self._monotonic()
             await self._queue.put(trade)
@@ -219,26 +320,37 @@ class TradeFeed:
         FEED_QUEUE_DEPTH.set(self._queue.qsize())
         return True
 
+    def _resume(self) -> None:
+        self._busy -= 1
+        self._resumed_at = self._monotonic()
+
     async def _backfill(self) -> None:
         boundary = self._gap
         if boundary is None:
             return
         self._gap = None
+        self._backfilling = boundary  # until its trades are handed on, they are not "seen"
         try:
-            trades, complete = await self.fetch_since(boundary)
-        except SourceError as exc:
-            self._gap = boundary if self._gap is None else min(self._gap, boundary)
-            self._gap_failures += 1
-            self.counts["backfill_failures"] += 1
-            delay = min(self.retry_max_seconds, self.retry_min_seconds * 2 ** (self._gap_failures - 1))
-            self._gap_due = self._monotonic() + delay
-            log.warning("backfill_failed", since=boundary.isoformat(), error=str(exc)[:200], retry_in=delay)
-            return
-        self._gap_failures = 0
-        self.counts["backfills"] += 1
-        emitted = 0
-        for trade in trades:
-            emitted += await self.emit(trade)
+            self._busy += 1
+            try:
+                trades, complete = await self.fetch_since(boundary)
+            except SourceError as exc:
+                self._gap = boundary if self._gap is None else min(self._gap, boundary)
+                self._gap_failures += 1
+                self.counts["backfill_failures"] += 1
+                delay = min(self.retry_max_seconds, self.retry_min_seconds * 2 ** (self._gap_failures - 1))
+                self._gap_due = self._monotonic() + delay
+                log.warning("backfill_failed", since=boundary.isoformat(), error=str(exc)[:200], retry_in=delay)
+                return
+            finally:
+                self._resume()
+            self._gap_failures = 0
+            self.counts["backfills"] += 1
+            emitted = 0
+            for trade in trades:
+                emitted += await self.emit(trade)
+        finally:
+            self._backfilling = None
         log.info(
             "backfilled",
             since=boundary.isoformat(),
@@ -246,6 +358,95 @@ class TradeFeed:
             new=emitted,
             complete=complete,
         )
+
+    # --- watchdogs ---
+
+    def _tick(self) -> float:
+        spans = [self.silence_seconds, self.type_silence_seconds]
+        if self.reconnect_every_seconds > 0:
+            spans.append(self.reconnect_every_seconds)
+        return min(5.0, max(0.02, min(spans) / 5))
+
+    async def _watch(self) -> None:
+        tick = self._tick()
+        while True:
+            await asyncio.sleep(tick)
+            try:
+                await self.check_stream()
+            except Exception:  # the watchdog must outlive any one failure
+                log.exception("feed_watchdog_failed")
+
+    def _flowing(self, now: float, besides: str) -> list[str]:
+        """The other activity types heard within the last `type_silence_seconds`."""
+        return [
+            kind
+            for kind in self.rtds.trade_types
+            if kind != besides and now - self._heard.get(kind, -math.inf) <= self.type_silence_seconds
+        ]
+
+    async def check_stream(self) -> None:
+        """One look at the open connection: renew it when due or deaf; handle per-type silences."""
+        now = self._monotonic()
+        connected_at = self._connected_at
+        if self._busy or self._queue.full():  # waiting on a backfill or the consumer, not the socket:
+            self._resumed_at = now  # silence proves nothing now, and counts only from here
+            return
+        if not self.rtds.connected or connected_at is None:
+            return
+        if self.reconnect_every_seconds > 0 and now - connected_at >= self.reconnect_every_seconds:
+            log.info("rtds_scheduled_reconnect", after_seconds=round(now - connected_at, 1))
+            await self.rtds.request_reconnect("scheduled")
+            return
+        types = self.rtds.trade_types
+        listening_since = max(connected_at, self._resumed_at)
+        last_heard = max([self._heard.get(kind, -math.inf) for kind in types] + [listening_since])
+        if types and now - last_heard > self.silence_seconds:
+            RTDS_SILENCES.labels(type="all").inc()
+            log.warning("rtds_silent", silent_seconds=round(now - last_heard, 1), types=list(types))
+            await self.rtds.request_reconnect("silent")
+            return
+        for kind in types:
+            await self._check_type(kind, now)
+
+    async def _check_type(self, kind: str, now: float) -> None:
+        heard = self._heard.get(kind)
+        silence = self._silences.get(kind)
+        if silence is not None:
+            if heard is not None and heard > silence.last_heard:
+                del self._silences[kind]
+                log.info("rtds_type_recovered", type=kind, silent_seconds=round(heard - silence.last_heard, 1))
+            elif now >= silence.next_at:
+                await self._act_on_silence(kind, silence, now)
+            return
+        assert self._first_connected is not None  # set by the first _on_connected
+        last = heard if heard is not None else self._first_connected
+        if now - max(last, self._resumed_at) <= self.type_silence_seconds:
+            return
+        flowing = self._flowing(now, besides=kind)
+        if not flowing:
+            return  # nothing flows at all: the whole-stream watchdog's case
+        silence = _Silence(last_heard=last, covered=last)
+        self._silences[kind] = silence
+        RTDS_SILENCES.labels(type=kind).inc()
+        log.warning("rtds_type_silent", type=kind, silent_seconds=round(now - last, 1), flowing=flowing)
+        await self._act_on_silence(kind, silence, now)
+
+    async def _act_on_silence(self, kind: str, silence: _Silence, now: float) -> None:
+        """Fetch what the silent type carried since last time, then resubscribe it (first) or
+        renew the connection (at growing intervals, as a type can stay silent for days)."""
+        # on the trades' own timeline (what /trades filters on): the newest trade minus the time since
+        newest = self._newest or self._clock()
+        since = newest - timedelta(seconds=now - silence.covered) - SILENCE_BACKFILL_MARGIN
+        self._open_gap(since, now)  # filled before the next frame's trades, like any gap
+        silence.covered = now
+        silence.actions += 1
+        silence.next_at = now + self.type_silence_seconds
+        if silence.actions == 1:
+            sent = await self.rtds.resubscribe([kind])
+            log.info("rtds_resubscribed", type=kind, sent=sent)
+        elif silence.actions >= silence.next_reconnect:
+            silence.next_reconnect = min(silence.next_reconnect * 2, silence.actions + MAX_RECONNECT_SPACING)
+            await self.rtds.request_reconnect("type_silent")
 
     async def fetch_since(self, boundary: datetime) -> tuple[list[Trade], bool]:
         """Every /trades row at or after `boundary` (minus the overlap), oldest first, and

@@ -3,7 +3,8 @@
 One aiohttp session; per call: circuit breaker check (per host), rate-limit token (per endpoint),
 a request with a total timeout, then retries with exponential backoff and jitter on network
 errors, timeouts, 5xx, 425 and 429 (waiting exactly what Retry-After says), and none on other
-4xx. Every attempt is counted in scanner_api_requests_total{endpoint,status} and timed in
+4xx. A 403 (geo-blocking) is logged once per host and shown in scanner_api_forbidden (see
+forbidden.py). Every attempt is counted in scanner_api_requests_total{endpoint,status} and timed in
 scanner_api_latency_seconds{endpoint}; `endpoint` is a route template such as "data:/trades",
 never a URL with ids in it.
 """
@@ -27,6 +28,7 @@ from scanner_core.metrics import API_LATENCY, API_RATE_LIMITED, API_REQUESTS
 from scanner_core.models import now_utc
 from scanner_core.sources.breaker import CircuitBreaker
 from scanner_core.sources.errors import BadResponse, CircuitOpenError, HttpStatusError, RetriesExhausted
+from scanner_core.sources.forbidden import ForbiddenWatch, api_of
 from scanner_core.sources.ratelimit import RateLimiter, limits_from_settings
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -103,6 +105,7 @@ class HttpClient:
         self._sleep = sleep
         self._monotonic = monotonic
         self._rng = rng or random.Random()
+        self.forbidden = ForbiddenWatch()
 
     @classmethod
     def from_settings(
@@ -191,9 +194,13 @@ class HttpClient:
 
             if status is not None and 200 <= status < 300:
                 breaker.record_success()
+                if self.forbidden.active:
+                    self.forbidden.allowed(api_of(route), url)
                 return self._decode(route, text)
             if status is not None and status < 500 and status not in _RETRY_STATUSES:
                 breaker.record_success()  # the host answered; the request was wrong
+                if status == 403:
+                    self.forbidden.forbidden(api_of(route), url, route, text)
                 raise HttpStatusError(route, status, text.decode("utf-8", "replace"))
             if status == 429:
                 API_RATE_LIMITED.labels(endpoint=route).inc()

@@ -1,4 +1,9 @@
-"""RTDS (wss://ws-live-data.polymarket.com) `activity/trades`: the live feed that names wallets.
+"""RTDS (wss://ws-live-data.polymarket.com) `activity`: the live feed that names wallets.
+
+Subscribes to both trade types, `trades` (taker and maker rows) and `orders_matched` (the taker
+row), because one of them has gone silent for days while the socket stayed open (March 2026);
+the feed dedupes the fills that come on both and watches each type's silence. Filters, when
+given, go as compact JSON (`separators=(",", ":")`): the server matches the string exactly.
 
 Transport only: subscribes with the `action` field, keeps the connection alive (see ws.py) and
 hands every text frame to the consumer's `on_text`; `on_connected` runs after each (re)subscribe
@@ -8,8 +13,9 @@ so the feed can backfill what it missed. Decoding happens in normalise.decode_rt
 from __future__ import annotations
 
 import asyncio
+import json
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -21,7 +27,13 @@ from scanner_core.sources.ws import ReconnectingWebSocket, Sleep, StateHook
 
 TextHandler = Callable[[str], Awaitable[None]]
 ConnectedHandler = Callable[[bool], Awaitable[None]]
-TRADES = (("activity", "trades"),)
+TRADE_TYPES = ("trades", "orders_matched")
+TRADES = tuple(("activity", kind) for kind in TRADE_TYPES)
+
+
+def compact_json(value: Any) -> str:
+    """JSON without spaces, as RTDS needs for `filters` (it compares the string exactly)."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 class RtdsStream(ReconnectingWebSocket):
@@ -40,6 +52,7 @@ class RtdsStream(ReconnectingWebSocket):
         rng: random.Random | None = None,
         on_state: StateHook | None = None,
         health: HealthRegistry | None = None,
+        filters: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             session,
@@ -56,6 +69,7 @@ class RtdsStream(ReconnectingWebSocket):
             health=health,
         )
         self.subscriptions = tuple(subscriptions)
+        self.filters = compact_json(dict(filters)) if filters else None
         self._handler: TextHandler | None = None
         self._connected_handler: ConnectedHandler | None = None
 
@@ -72,11 +86,29 @@ class RtdsStream(ReconnectingWebSocket):
         args.update(overrides)
         return cls(session, s.rtds_url, **args)
 
-    def subscribe_message(self, action: str = "subscribe") -> dict[str, Any]:
-        return {
-            "action": action,
-            "subscriptions": [{"topic": topic, "type": kind} for topic, kind in self.subscriptions],
-        }
+    @property
+    def trade_types(self) -> tuple[str, ...]:
+        """The activity types this stream subscribes to (each watched for silence by the feed)."""
+        return tuple(kind for topic, kind in self.subscriptions if topic == "activity")
+
+    def subscribe_message(self, action: str = "subscribe", kinds: Sequence[str] | None = None) -> dict[str, Any]:
+        """The (un)subscribe message for every subscription, or only those of `kinds`."""
+        subscriptions = []
+        for topic, kind in self.subscriptions:
+            if kinds is not None and kind not in kinds:
+                continue
+            entry = {"topic": topic, "type": kind}
+            if self.filters is not None:
+                entry["filters"] = self.filters
+            subscriptions.append(entry)
+        return {"action": action, "subscriptions": subscriptions}
+
+    async def resubscribe(self, kinds: Sequence[str]) -> bool:
+        """Unsubscribe and subscribe again to `kinds` on the open connection (a type gone silent);
+        False when there is no open connection."""
+        return await self.send_json(self.subscribe_message("unsubscribe", kinds)) and await self.send_json(
+            self.subscribe_message("subscribe", kinds)
+        )
 
     async def listen(self, on_text: TextHandler, on_connected: ConnectedHandler | None = None) -> None:
         """Run until cancelled, giving each text frame to `on_text` and calling

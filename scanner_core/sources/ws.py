@@ -7,6 +7,11 @@ reconnects with exponential backoff and jitter from `backoff_min` to `backoff_ma
 `on_state` hook that system alerts use) and keeps trying at the slow rate. A connection counts
 as healthy, and resets the count, once it has delivered a frame.
 
+`request_reconnect(reason)` ends the current connection from outside (a watchdog that found the
+stream deaf, a scheduled renewal); the loop then reconnects as after any drop, and the reason
+labels scanner_websocket_reconnects_total. A handshake answered 403 (geo-blocking) is logged
+once with the setting to change (forbidden.py).
+
 Subclasses say what to send on open (`_on_open`) and what to do with each text frame
 (`_on_text`). `_on_text` may await (a full consumer queue): reading then pauses, which is how
 backpressure reaches the socket; pings keep going and the stall timer only runs while reading.
@@ -26,6 +31,7 @@ import orjson
 from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import WEBSOCKET_CONNECTED, WEBSOCKET_RECONNECTS
+from scanner_core.sources.forbidden import ForbiddenWatch
 
 Sleep = Callable[[float], Awaitable[None]]
 StateHook = Callable[[State, str], None]
@@ -69,6 +75,8 @@ class ReconnectingWebSocket:
         self.connections = 0
         self.log = get_logger(f"sources.{stream}")
         self._gauge = WEBSOCKET_CONNECTED.labels(stream=stream)
+        self._end_reason: str | None = None  # why request_reconnect ended the connection
+        self.forbidden = ForbiddenWatch()
 
     # --- status ---
 
@@ -119,6 +127,18 @@ class ReconnectingWebSocket:
             return False
         return True
 
+    async def request_reconnect(self, reason: str) -> bool:
+        """End the open connection so that the loop reconnects (counted under `reason`);
+        False when there is no open connection."""
+        ws = self._ws
+        if ws is None or ws.closed:
+            return False
+        self._end_reason = reason
+        self.log.info("stream_reconnect_requested", stream=self.stream, reason=reason)
+        with contextlib.suppress(Exception):
+            await ws.close()
+        return True
+
     # --- the loop ---
 
     async def run(self) -> None:
@@ -151,9 +171,14 @@ class ReconnectingWebSocket:
                     max_msg_size=16 * 1024 * 1024,
                 )
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            if isinstance(exc, aiohttp.WSServerHandshakeError) and exc.status == 403:
+                self.forbidden.forbidden(self.stream, self.url, self.stream, "HTTP 403 on the WebSocket handshake")
             self.log.info("stream_connect_failed", stream=self.stream, error=f"{type(exc).__name__}: {exc}"[:200])
             return "connect_failed", False
+        if self.forbidden.active:
+            self.forbidden.allowed(self.stream, self.url)
         self._ws = ws
+        self._end_reason = None
         self.connections += 1
         self._gauge.set(1)
         self._report(State.OK, "connected")
@@ -179,7 +204,7 @@ class ReconnectingWebSocket:
                 elif msg.type == aiohttp.WSMsgType.ERROR:
                     return "error", got_frames
                 elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
-                    return "closed", got_frames
+                    return self._end_reason or "closed", got_frames
         except (aiohttp.ClientError, ConnectionError) as exc:
             self.log.info("stream_error", stream=self.stream, error=f"{type(exc).__name__}: {exc}"[:200])
             return "error", got_frames

@@ -288,6 +288,7 @@ class FakeFeed:
     connected: bool = True
     last_trade_at: datetime | None = T0 - timedelta(seconds=3)
     reconnects: int = 2
+    problem: str | None = None
 
 
 R = TypeVar("R")

@@ -32,7 +32,9 @@ that /trades and /v2/trades serve (newest first). ``publish_trades(rows, rate=No
 one by one at ``rate`` rows a second (None: as fast as the loop allows) and pushes each to every
 RTDS connection subscribed to activity/trades (taker rows only to activity/orders_matched), as
 the real envelope with a mixed-case wallet. A row may carry ``"_role": "maker"``: /trades then
-serves it only with takerOnly=false (the key itself is never served). /trades honours user,
+serves it only with takerOnly=false (the key itself is never served). RTDS ``filters`` must be a compact JSON
+string, as the real server matches it as an exact string (real-time-data-client #34): a filter
+with spaces after ``:`` or ``,`` matches nothing, silently. /trades honours user,
 market, side, takerOnly (default true), filterType+filterAmount (both or neither), limit
 (<= 10000), offset (<= 10000), start and end; ``trades_envelope = True`` makes it answer the
 ``{data, next_cursor}`` envelope instead of a bare array. /v2/trades pages with cursors (offset
@@ -50,12 +52,18 @@ Faults (``pm.faults``):
   answers the handshake with 503. Data frames are trade frames (RTDS) or market events.
 * ``rtds_malformed_every = k``: after every k-th data frame a connection also gets a malformed
   frame (broken JSON, missing fields, wrong types, in turn).
+* ``rtds_silent_types = {"trades"}``: no connection gets frames of these activity types, while the
+  socket stays open and the other type flows (RTDS in March 2026: `trades` silent for days).
+* ``forbidden = {"data", "rtds", ...}`` (or ``geoblock()`` for every API): these APIs answer 403
+  with a Cloudflare HTML page, as Polymarket does from a blocked region; "gamma", "data", "clob"
+  for REST, "rtds" and "market" for WebSocket handshakes.
 * ``numbers_as_strings = True``: numbers in Data API rows and RTDS payloads are sent as strings.
 Routes are the clients' endpoint labels: "data:/trades", "gamma:/markets/{id}", "clob:/book", ...
 
 Counters: ``requests`` (Counter per route), ``request_log`` (route, query pairs),
 ``rtds_connections`` / ``market_ws_connections`` (handshakes accepted),
-``rtds_subscriptions`` (subscribe messages), ``faults_applied`` (Counter per fault kind),
+``rtds_subscriptions`` (subscribe messages), ``rtds_control_messages`` (every subscribe and
+unsubscribe text as received, to check its JSON), ``faults_applied`` (Counter per fault kind),
 ``rtds_frames_sent``, ``rtds_delivered`` (tx hashes of trade frames written to a socket),
 ``pings`` (PINGs received per stream kind), ``market_subscriptions`` (token ids some market
 connection follows). ``wait_until(predicate, timeout)`` polls a condition.
@@ -147,6 +155,32 @@ def _bad_trade_frame(**changes: Any) -> str:
     }
     envelope = {"connection_id": "x", "payload": payload, "timestamp": 1, "topic": "activity", "type": "trades"}
     return json.dumps(envelope, separators=(",", ":"))
+
+
+FORBIDDEN_APIS = ("gamma", "data", "clob", "rtds", "market")
+# What Cloudflare answers from a region Polymarket blocks (error 1009): HTML, not JSON.
+CLOUDFLARE_403 = """<!DOCTYPE html>
+<!--[if lt IE 7]> <html class="no-js ie6 oldie" lang="en-US"> <![endif]-->
+<html class="no-js" lang="en-US">
+<head>
+<title>Access denied | polymarket.com used Cloudflare to restrict access</title>
+<meta charset="UTF-8" />
+</head>
+<body>
+<div id="cf-wrapper"><div id="cf-error-details" class="cf-error-details-wrapper">
+<h1><span class="cf-error-type">Error</span> <span class="cf-error-code">1009</span></h1>
+<h2 class="cf-subheadline">Access denied</h2>
+<p>The owner of this website (polymarket.com) has banned the country or region your IP address is in
+(XX) from accessing this website.</p>
+<span class="cf-footer-item">Cloudflare Ray ID: <strong>8f1d2c3b4a596877</strong></span>
+</div></div>
+</body>
+</html>
+"""
+
+
+def _forbidden_response() -> web.Response:
+    return web.Response(status=403, text=CLOUDFLARE_403, content_type="text/html", headers={"Server": "cloudflare"})
 
 
 _MALFORMED_FRAMES = (
@@ -246,6 +280,12 @@ class Faults:
     market_ws_plan: deque[ConnFault] = field(default_factory=deque)
     rtds_malformed_every: int = 0
     numbers_as_strings: bool = False
+    rtds_silent_types: set[str] = field(default_factory=set)
+    forbidden: set[str] = field(default_factory=set)
+
+    def geoblock(self) -> None:
+        """Every API answers 403 with Cloudflare's block page, as from a blocked region."""
+        self.forbidden.update(FORBIDDEN_APIS)
 
     def fail(
         self, route: str, status: int, times: int = 1, retry_after: float | None = None, body: str | None = None
@@ -271,6 +311,8 @@ class Faults:
         self.market_ws_plan.clear()
         self.rtds_malformed_every = 0
         self.numbers_as_strings = False
+        self.rtds_silent_types.clear()
+        self.forbidden.clear()
 
 
 @dataclass
@@ -290,13 +332,27 @@ class _WsConn:
     # (text, tag): tag False = not a data frame, True = a data frame, a str = a trade frame's tx hash
     queue: asyncio.Queue[tuple[str, bool | str]] = field(default_factory=asyncio.Queue)
     subscriptions: set[tuple[str, str]] = field(default_factory=set)
-    filters: list[dict[str, Any]] = field(default_factory=list)
+    filters: list[dict[str, Any] | None] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
     custom_features: bool = False
     data_frames: int = 0
     silent: bool = False
     gone: bool = False
     writer: asyncio.Task[None] | None = None
+
+
+def _parse_filters(value: Any) -> dict[str, Any] | None:
+    """RTDS filters as the server takes them: a compact JSON string (or an object); None when the
+    server would not match it (a string with spaces, or not JSON)."""
+    if not isinstance(value, str):
+        return dict(value) if isinstance(value, Mapping) else None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict) or value != json.dumps(parsed, separators=(",", ":")):
+        return None
+    return parsed
 
 
 def _load(path: Path) -> Any:
@@ -327,6 +383,7 @@ class FakePolymarket:
         self.faults_applied: Counter[str] = Counter()
         self.rtds_connections = 0
         self.rtds_subscriptions = 0
+        self.rtds_control_messages: list[str] = []
         self.market_ws_connections = 0
         self.rtds_frames_sent = 0
         self.rtds_delivered: set[str] = set()
@@ -565,6 +622,8 @@ class FakePolymarket:
                     continue
                 if kind == "orders_matched" and not stored.taker:
                     continue
+                if kind in self.faults.rtds_silent_types:
+                    continue
                 if not self._rtds_filter_ok(conn, stored.row):
                     continue
                 frame = frames.get(kind)
@@ -584,6 +643,8 @@ class FakePolymarket:
         if not conn.filters:
             return True
         for flt in conn.filters:
+            if flt is None:  # a filter string the server did not match: nothing, silently
+                continue
             if "event_slug" in flt and flt["event_slug"] == row.get("eventSlug"):
                 return True
             if "market_slug" in flt and flt["market_slug"] == row.get("slug"):
@@ -615,6 +676,9 @@ class FakePolymarket:
         route = f"{api}:/{rest}" if api in ("gamma", "data", "clob") else canonical
         self.requests[route] += 1
         self.request_log.append((route, list(request.query.items())))
+        if api in self.faults.forbidden:
+            self.faults_applied[f"{api}_403"] += 1
+            return _forbidden_response()
         fault = self.faults.take(route) if api in ("gamma", "data", "clob") else None
         if fault is not None:
             self.faults_applied[f"http_{fault.status or 'slow'}"] += 1
@@ -1068,6 +1132,9 @@ class FakePolymarket:
     # ------------------------------------------------------------ WebSockets
 
     async def _accept(self, request: web.Request, kind: str) -> _WsConn | web.Response:
+        if kind in self.faults.forbidden:
+            self.faults_applied[f"{kind}_403"] += 1
+            return _forbidden_response()
         plan_queue = self.faults.rtds_plan if kind == "rtds" else self.faults.market_ws_plan
         plan = plan_queue.popleft() if plan_queue else None
         if plan is not None and plan.kind == "refuse":
@@ -1161,6 +1228,7 @@ class FakePolymarket:
         return accepted.ws
 
     def _rtds_message(self, conn: _WsConn, text: str) -> None:
+        self.rtds_control_messages.append(text)
         try:
             message = json.loads(text)
         except ValueError:
@@ -1181,8 +1249,7 @@ class FakePolymarket:
                     continue
                 conn.subscriptions.add(key)
                 if sub.get("filters"):
-                    filters = sub["filters"]
-                    conn.filters.append(json.loads(filters) if isinstance(filters, str) else dict(filters))
+                    conn.filters.append(_parse_filters(sub["filters"]))
             else:
                 conn.subscriptions.discard(key)
         if action == "subscribe":

@@ -24,6 +24,7 @@ class FakeFeed:
     connected: bool = True
     last_trade_at: datetime | None = None
     reconnects: int = 0
+    problem: str | None = None
 
 
 @dataclass

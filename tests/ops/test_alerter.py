@@ -137,6 +137,20 @@ def scenarios() -> dict[Condition, Scenario]:
             "errors a minute (more than 10); most from: feed",
             "the error rate is back to normal",
         ),
+        Condition.FORBIDDEN: Scenario(
+            _fresh,
+            lambda now: replace(
+                _fresh(now),
+                forbidden={
+                    "data-api.polymarket.com": ("POLYSCAN_DATA_API_URL",),
+                    "ws-live-data.polymarket.com": ("POLYSCAN_RTDS_URL",),
+                },
+            ),
+            AlertLevel.CRITICAL,
+            "Polymarket answers 403 Forbidden from data-api.polymarket.com (POLYSCAN_DATA_API_URL), "
+            "ws-live-data.polymarket.com (POLYSCAN_RTDS_URL): it blocks this region (geo-blocking)",
+            "Polymarket answers again (no more 403 Forbidden)",
+        ),
     }
 
 

@@ -15,6 +15,7 @@ import pytest
 from scanner_core.config import Settings
 from scanner_core.sources.http import HttpClient
 from tests.fakes.polymarket import DEFAULT_FIXTURES, FakePolymarket
+from tests.sources.feed_harness import Harness
 
 FIXTURES = DEFAULT_FIXTURES
 
@@ -82,3 +83,17 @@ def make_http(
         return HttpClient.from_settings(settings or make_settings(), session, **args)
 
     return build
+
+
+@pytest.fixture
+async def harness_factory(pm: FakePolymarket, session: aiohttp.ClientSession, settings: Settings):  # type: ignore[no-untyped-def]
+    made: list[Harness] = []
+
+    def build(**feed_args: Any) -> Harness:
+        harness = Harness(pm, session, settings, **feed_args)
+        made.append(harness)
+        return harness
+
+    yield build
+    for harness in made:
+        await harness.stop()

@@ -72,24 +72,38 @@ async def test_rtds_orders_matched_filters_and_clob_market(pm: FakePolymarket, s
     await ws.close()
 
 
-async def test_rtds_slug_filters(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
+async def test_rtds_slug_filters_match_only_as_compact_json(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
     pm.clear_trades()
     rows = fresh_trades(sample_trade_rows(), 30, start_ts=1_790_000_000)
     slug = rows[0]["eventSlug"]
-    ws = await rtds_client(
+    compact = await rtds_client(
+        session,
+        pm,
+        [{"topic": "activity", "type": "trades", "filters": json.dumps({"event_slug": slug}, separators=(",", ":"))}],
+    )
+    # json.dumps' default separators put a space after ":": the real server matches nothing then (#34)
+    spaced = await rtds_client(
         session, pm, [{"topic": "activity", "type": "trades", "filters": json.dumps({"event_slug": slug})}]
     )
+    await pm.wait_until(lambda: pm.rtds_subscriptions >= 2)
     await pm.publish_trades(rows)
-    await ws.send_str("PING")
-    received = []
-    while True:
-        message = (await ws.receive(timeout=2)).data
-        if message == "PONG":
-            break
-        received.append(json.loads(message)["payload"])
+
+    async def payloads(ws: aiohttp.ClientWebSocketResponse) -> list[dict[str, str]]:
+        await ws.send_str("PING")
+        received = []
+        while True:
+            message = (await ws.receive(timeout=2)).data
+            if message == "PONG":
+                return received
+            received.append(json.loads(message)["payload"])
+
+    received = await payloads(compact)
     assert received and all(p["eventSlug"] == slug for p in received)
     assert len(received) == sum(r["eventSlug"] == slug for r in rows)
-    await ws.close()
+    assert await payloads(spaced) == []
+    assert pm.rtds_control_messages[0].startswith('{"action": "subscribe"')  # kept as sent
+    await compact.close()
+    await spaced.close()
 
 
 async def test_refused_handshake(pm: FakePolymarket, session: aiohttp.ClientSession) -> None:
