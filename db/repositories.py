@@ -49,6 +49,7 @@ from db.serialise import (
     trade_from_row,
     trade_to_row,
 )
+from db.wallet_histories import WalletHistoryRepository
 from scanner_core.models import (
     Alert,
     ChannelRule,
@@ -869,6 +870,7 @@ class Repositories:
         self.deliveries = DeliveryRepository()
         self.classifications = ClassificationRepository()
         self.metrics = MetricsRepository()
+        self.wallet_histories = WalletHistoryRepository()
 
 
 __all__ = [
@@ -881,6 +883,7 @@ __all__ = [
     "Repositories",
     "SubscriptionRepository",
     "TradeRepository",
+    "WalletHistoryRepository",
     "WalletRepository",
     "WalletTradeRepository",
     "subscription_defaults",

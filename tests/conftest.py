@@ -124,6 +124,9 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "wallet_histories",
+    "wallet_history_activity",
+    "wallet_history_positions",
 )
 
 

@@ -1,0 +1,195 @@
+"""Stored wallet histories (scanner_core.wallets.service.HistoryStore): each wallet's history with
+its watermark, so histories survive a restart and a refresh fetches only what is newer.
+
+A save writes the header (watermark, flags), the activity rows that are new since the previous
+watermark (repeats of stored rows are ignored), and the positions (replaced: open positions are a
+snapshot, resolved ones a short list), in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from tortoise import BaseDBAsyncClient
+
+from db.models import WalletActivityRow, WalletHistoryRow, WalletPositionRow
+from scanner_core.models import Side
+from scanner_core.wallets.history import (
+    ActivityRow,
+    Depth,
+    OpenPosition,
+    ResolvedPosition,
+    WalletHistory,
+    sort_resolved,
+)
+
+_ACTIVITY_FIELDS = ("timestamp", "kind", "condition_id", "usd", "key", "outcome_index", "side", "price", "category")
+_POSITION_FIELDS = (
+    "condition_id",
+    "outcome_index",
+    "is_open",
+    "category",
+    "avg_price",
+    "cost_usd",
+    "realised_pnl",
+    "value_usd",
+    "size",
+    "resolved_at",
+    "end_date",
+    "redeemed",
+)
+_BATCH = 5000
+_SIDES = {"BUY": Side.BUY, "SELL": Side.SELL}
+
+
+class WalletHistoryRepository:
+    async def load(self, address: str) -> WalletHistory | None:
+        header = await WalletHistoryRow.get_or_none(address=address.lower())
+        if header is None:
+            return None
+        activity = (
+            await WalletActivityRow.filter(address=header.address)
+            .order_by("timestamp", "key")
+            .values_list(*_ACTIVITY_FIELDS)
+        )
+        positions = await WalletPositionRow.filter(address=header.address).values_list(*_POSITION_FIELDS)
+        rows = tuple(
+            ActivityRow(
+                timestamp=t,
+                kind=kind,
+                condition_id=cid,
+                usd=Decimal(usd),
+                key=key,
+                outcome_index=index,
+                side=_SIDES.get(side),
+                price=Decimal(price),
+                category=category,
+            )
+            for t, kind, cid, usd, key, index, side, price, category in activity
+        )
+        resolved: list[ResolvedPosition] = []
+        still_open: list[OpenPosition] = []
+        for cid, index, is_open, category, avg, cost, pnl, value, size, resolved_at, end, redeemed in positions:
+            avg, cost = Decimal(avg), Decimal(cost)
+            if is_open:
+                still_open.append(OpenPosition(cid, index, Decimal(size), avg, cost, Decimal(value), end, category))
+            else:
+                resolved.append(ResolvedPosition(cid, index, avg, cost, Decimal(pnl), resolved_at, category, redeemed))
+        return WalletHistory(
+            address=header.address,
+            fetched_until=header.fetched_until,
+            depth=Depth(header.depth),
+            rows=rows,
+            resolved=sort_resolved(resolved),
+            open_positions=tuple(still_open),
+            observed_at=header.observed_at,
+            first_activity=header.first_activity,
+            latest_activity=header.latest_activity,
+            markets_traded=header.markets_traded,
+            trades_truncated=header.trades_truncated,
+            resolved_truncated=header.resolved_truncated,
+            username=header.username,
+            fetched_at=header.fetched_at,
+        )
+
+    async def coverage(self, addresses: Sequence[str]) -> dict[str, tuple[datetime, Depth]]:
+        """(watermark, depth) of each stored history among `addresses`."""
+        found: dict[str, tuple[datetime, Depth]] = {}
+        for start in range(0, len(addresses), _BATCH):
+            chunk = [a.lower() for a in addresses[start : start + _BATCH]]
+            rows = await WalletHistoryRow.filter(address__in=chunk).values_list("address", "fetched_until", "depth")
+            found.update((address, (until, Depth(depth))) for address, until, depth in rows)
+        return found
+
+    async def save(self, history: WalletHistory, *, new_since: datetime | None) -> None:
+        """Store `history`; only its activity rows at or after `new_since` are written (None: all)."""
+        address = history.address
+        header = {
+            "fetched_until": history.fetched_until,
+            "fetched_at": history.fetched_at or history.fetched_until,
+            "depth": int(history.depth),
+            "first_activity": history.first_activity,
+            "latest_activity": history.latest_activity,
+            "markets_traded": history.markets_traded,
+            "observed_at": history.observed_at,
+            "trades_truncated": history.trades_truncated,
+            "resolved_truncated": history.resolved_truncated,
+            "username": history.username[:255],
+        }
+        activity = [
+            WalletActivityRow(
+                address=address,
+                key=r.key,
+                timestamp=r.timestamp,
+                kind=r.kind[:16],
+                condition_id=r.condition_id,
+                outcome_index=r.outcome_index,
+                side=r.side.value if r.side is not None else "",
+                usd=r.usd,
+                price=r.price,
+                category=r.category[:32],
+            )
+            for r in history.rows
+            if new_since is None or r.timestamp >= new_since
+        ]
+        positions = [
+            WalletPositionRow(
+                address=address,
+                condition_id=p.condition_id,
+                outcome_index=p.outcome_index,
+                is_open=False,
+                category=p.category[:32],
+                avg_price=p.avg_price,
+                cost_usd=p.cost_usd,
+                realised_pnl=p.realised_pnl,
+                resolved_at=p.resolved_at,
+                redeemed=p.redeemed,
+            )
+            for p in history.resolved
+        ] + [
+            WalletPositionRow(
+                address=address,
+                condition_id=p.condition_id,
+                outcome_index=p.outcome_index,
+                is_open=True,
+                category=p.category[:32],
+                avg_price=p.avg_price,
+                cost_usd=p.cost_usd,
+                value_usd=p.value_usd,
+                size=p.size,
+                end_date=p.end_date,
+            )
+            for p in history.open_positions
+        ]
+
+        async def write(conn: BaseDBAsyncClient) -> None:
+            await WalletHistoryRow.update_or_create(defaults=header, address=address, using_db=conn)
+            if activity:
+                await WalletActivityRow.bulk_create(activity, batch_size=_BATCH, ignore_conflicts=True, using_db=conn)
+            await WalletPositionRow.filter(address=address).using_db(conn).delete()
+            if positions:
+                await WalletPositionRow.bulk_create(positions, batch_size=_BATCH, using_db=conn)
+
+        await _atomic(write)
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        """Forget histories last fetched before `cutoff` (the retention); returns how many."""
+        stale = [str(a) for a in await WalletHistoryRow.filter(fetched_at__lt=cutoff).values_list("address", flat=True)]
+        for start in range(0, len(stale), _BATCH):
+            chunk = stale[start : start + _BATCH]
+
+            async def forget(conn: BaseDBAsyncClient, chunk: list[str] = chunk) -> None:
+                await WalletActivityRow.filter(address__in=chunk).using_db(conn).delete()
+                await WalletPositionRow.filter(address__in=chunk).using_db(conn).delete()
+                await WalletHistoryRow.filter(address__in=chunk).using_db(conn).delete()
+
+            await _atomic(forget)
+        return len(stale)
+
+
+async def _atomic(work: Callable[[BaseDBAsyncClient], Awaitable[None]]) -> None:
+    from db.repositories import atomic  # here: db.repositories imports this module
+
+    await atomic(work)
