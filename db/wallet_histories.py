@@ -4,6 +4,11 @@ its watermark, so histories survive a restart and a refresh fetches only what is
 A save writes the header (watermark, flags), the activity rows that are new since the previous
 watermark (repeats of stored rows are ignored), and the positions (replaced: open positions are a
 snapshot, resolved ones a short list), in one transaction.
+
+Activity rows are many (thousands per active wallet, every one read back to judge the wallet), so
+they are written and read with plain SQL, in the representation tortoise uses per dialect
+(SQLite: text decimals with 10 places and `str(datetime)`; PostgreSQL: native types), instead of
+one model object per row.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from tortoise import BaseDBAsyncClient
+from tortoise import BaseDBAsyncClient, connections
 
 from db.models import WalletActivityRow, WalletHistoryRow, WalletPositionRow
 from scanner_core.models import Side
@@ -23,9 +29,22 @@ from scanner_core.wallets.history import (
     ResolvedPosition,
     WalletHistory,
     sort_resolved,
+    sort_rows,
 )
 
-_ACTIVITY_FIELDS = ("timestamp", "kind", "condition_id", "usd", "key", "outcome_index", "side", "price", "category")
+_ACTIVITY_COLUMNS = (
+    "address",
+    "key",
+    "timestamp",
+    "kind",
+    "condition_id",
+    "outcome_index",
+    "side",
+    "usd",
+    "price",
+    "category",
+)
+_PLACES = Decimal("1E-10")  # the money columns' decimal places
 _POSITION_FIELDS = (
     "condition_id",
     "outcome_index",
@@ -41,6 +60,7 @@ _POSITION_FIELDS = (
     "redeemed",
 )
 _BATCH = 5000
+T = TypeVar("T")
 _SIDES = {"BUY": Side.BUY, "SELL": Side.SELL}
 
 
@@ -49,25 +69,27 @@ class WalletHistoryRepository:
         header = await WalletHistoryRow.get_or_none(address=address.lower())
         if header is None:
             return None
-        activity = (
-            await WalletActivityRow.filter(address=header.address)
-            .order_by("timestamp", "key")
-            .values_list(*_ACTIVITY_FIELDS)
-        )
+        conn = connections.get("default")
+        sqlite = conn.capabilities.dialect == "sqlite"
+        columns = ", ".join(_ACTIVITY_COLUMNS[1:])
+        # only a placeholder is interpolated; the address is bound
+        sql = f"SELECT {columns} FROM wallet_history_activity WHERE address = {'?' if sqlite else '$1'}"  # noqa: S608
+        _, activity = await conn.execute_query(sql, [header.address])
         positions = await WalletPositionRow.filter(address=header.address).values_list(*_POSITION_FIELDS)
-        rows = tuple(
+        when, amount = (_sqlite_time, Decimal) if sqlite else (_same, _same)
+        rows = sort_rows(
             ActivityRow(
-                timestamp=t,
+                timestamp=when(t),
                 kind=kind,
                 condition_id=cid,
-                usd=Decimal(usd),
+                usd=amount(usd),
                 key=key,
                 outcome_index=index,
                 side=_SIDES.get(side),
-                price=Decimal(price),
+                price=amount(price),
                 category=category,
             )
-            for t, kind, cid, usd, key, index, side, price, category in activity
+            for key, t, kind, cid, index, side, usd, price, category in activity
         )
         resolved: list[ResolvedPosition] = []
         still_open: list[OpenPosition] = []
@@ -118,22 +140,29 @@ class WalletHistoryRepository:
             "resolved_truncated": history.resolved_truncated,
             "username": history.username[:255],
         }
-        activity = [
-            WalletActivityRow(
-                address=address,
-                key=r.key,
-                timestamp=r.timestamp,
-                kind=r.kind[:16],
-                condition_id=r.condition_id,
-                outcome_index=r.outcome_index,
-                side=r.side.value if r.side is not None else "",
-                usd=r.usd,
-                price=r.price,
-                category=r.category[:32],
-            )
+        sqlite = connections.get("default").capabilities.dialect == "sqlite"
+        when, amount = (str, _sqlite_money) if sqlite else (_same, _same)
+        activity: list[list[Any]] = [
+            [
+                address,
+                r.key,
+                when(r.timestamp),
+                r.kind[:16],
+                r.condition_id,
+                r.outcome_index,
+                r.side.value if r.side is not None else "",
+                amount(r.usd),
+                amount(r.price),
+                r.category[:32],
+            ]
             for r in history.rows
             if new_since is None or r.timestamp >= new_since
         ]
+        marks = ", ".join("?" if sqlite else f"${i}" for i in range(1, len(_ACTIVITY_COLUMNS) + 1))
+        insert = (  # only placeholders are interpolated; every value is bound
+            f"INSERT INTO wallet_history_activity ({', '.join(_ACTIVITY_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (address, key) DO NOTHING"
+        )
         positions = [
             WalletPositionRow(
                 address=address,
@@ -167,7 +196,7 @@ class WalletHistoryRepository:
         async def write(conn: BaseDBAsyncClient) -> None:
             await WalletHistoryRow.update_or_create(defaults=header, address=address, using_db=conn)
             if activity:
-                await WalletActivityRow.bulk_create(activity, batch_size=_BATCH, ignore_conflicts=True, using_db=conn)
+                await conn.execute_many(insert, activity)
             await WalletPositionRow.filter(address=address).using_db(conn).delete()
             if positions:
                 await WalletPositionRow.bulk_create(positions, batch_size=_BATCH, using_db=conn)
@@ -187,6 +216,18 @@ class WalletHistoryRepository:
 
             await _atomic(forget)
         return len(stale)
+
+
+def _same(value: T) -> T:
+    return value
+
+
+def _sqlite_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _sqlite_money(value: Decimal) -> str:
+    return str(value.quantize(_PLACES))
 
 
 async def _atomic(work: Callable[[BaseDBAsyncClient], Awaitable[None]]) -> None:

@@ -249,7 +249,7 @@ class Settings(BaseSettings):
     wallet_history_refresh_seconds: PositiveFloat = 300.0  # a live profile may rest on a history this old
     wallet_history_cache_size: int = Field(default=5000, ge=10)  # compiled histories kept in memory (LRU)
     wallet_fetch_concurrency: int = Field(default=32, ge=1, le=512)  # histories fetched at once; rate limits pace them
-    wallet_prefetch_lookahead: int = Field(default=2000, ge=1)  # trades read ahead to prefetch their wallets
+    wallet_prefetch_lookahead: int = Field(default=5000, ge=1)  # trades read ahead for prefetch (10x while fetching)
 
     @field_validator("gamma_url", "data_api_url", "clob_url", "telegram_api_url", "telegram_file_url")
     @classmethod

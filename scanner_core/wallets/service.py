@@ -18,7 +18,6 @@ next, `concurrency` at a time, so the rate limiter and not the order of trades s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,8 +35,11 @@ from scanner_core.wallets.fetcher import HistoryFetcher, WalletDataApi
 from scanner_core.wallets.history import Depth, WalletHistory
 from scanner_core.wallets.index import HistoryIndex
 from scanner_core.wallets.params import FetchLimits, ProfileParams
+from scanner_core.wallets.readahead import read_ahead
 
 log = get_logger("wallets")
+PREFETCH_QUEUE_PER_SLOT = 8  # read ahead while fewer histories than this x concurrency wait to be fetched
+LOOKAHEAD_STRETCH = 10  # ... but never more than this x the lookahead
 LEADERBOARD_PAGE = 50
 LEADERBOARD_MAX_OFFSET = 1000
 
@@ -108,7 +110,7 @@ class ServiceOptions:
     cache_size: int = 5000  # compiled histories kept in memory
     concurrency: int = 32  # histories fetched at once by prefetch and ensure_histories
     refresh_after: timedelta = timedelta(minutes=5)  # a live profile may rest on a history this old
-    lookahead: int = 2000  # trades read ahead of the pipeline to prefetch their wallets
+    lookahead: int = 5000  # trades read ahead of the pipeline to prefetch their wallets (10x while fetching)
     historical_after: timedelta = LIVE_WINDOW  # older moments are the past: judged as of then, no tolerance
 
     @classmethod
@@ -147,6 +149,7 @@ class WalletService:
         self._slots = asyncio.Semaphore(self.options.concurrency)
         self._prefetching: set[str] = set()
         self._background: set[asyncio.Task[None]] = set()
+        self._progress = asyncio.Event()  # a prefetch finished: a lookahead may read on
         self.fetched = 0  # histories fetched from the Data API (for benches and logs)
 
     # ---------------------------------------------------------------- profiles
@@ -269,6 +272,7 @@ class WalletService:
             log.warning("wallet_prefetch_failed", wallet=address, error=f"{type(exc).__name__}: {exc}"[:200])
         finally:
             self._prefetching.discard(address)
+            self._progress.set()
 
     @classmethod
     def from_settings(
@@ -290,35 +294,23 @@ class WalletService:
             offline=offline,
         )
 
-    async def lookahead(
+    def lookahead(
         self, trades: AsyncIterable[Trade], wanted: Callable[[Trade], bool], *, depth: int | None = None
     ) -> AsyncIterator[Trade]:
         """`trades`, read up to `depth` ahead of the consumer; the wallet of every trade that
         `wanted` keeps (the trades that will be enriched) is prefetched as it is read. An error of
         the stream reaches the consumer after the trades read before it."""
-        queue: asyncio.Queue[Trade | _End] = asyncio.Queue(maxsize=depth or self.options.lookahead)
 
-        async def read() -> None:
-            try:
-                async for trade in trades:
-                    if wanted(trade):
-                        self.prefetch(trade.wallet, trade.timestamp)
-                    await queue.put(trade)
-            except Exception as exc:
-                await queue.put(_End(exc))
-            else:
-                await queue.put(_End(None))
+        def read(trade: Trade) -> None:
+            if wanted(trade):
+                self.prefetch(trade.wallet, trade.timestamp)
 
-        reader = asyncio.create_task(read(), name="wallet-lookahead")
-        try:
-            while not isinstance(item := await queue.get(), _End):
-                yield item
-            if item.error is not None:
-                raise item.error
-        finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        def more() -> bool:
+            # histories are being fetched, but fewer than the budget could take: find the next ones
+            return 0 < len(self._prefetching) < PREFETCH_QUEUE_PER_SLOT * self.options.concurrency
+
+        depth = depth or self.options.lookahead
+        return read_ahead(trades, read, depth, most=depth * LOOKAHEAD_STRETCH, more=more, wake=self._progress)
 
     async def observe(self, trades: Sequence[Trade]) -> None:
         """Fold the pipeline's new trades into cached histories, so the next alert counts them
@@ -463,8 +455,3 @@ class WalletService:
                 break
             offset += LEADERBOARD_PAGE
         return list(dict.fromkeys(wallets))[:limit]
-
-
-@dataclass(frozen=True, slots=True)
-class _End:
-    error: Exception | None

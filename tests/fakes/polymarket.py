@@ -48,7 +48,9 @@ there). /traded counts the markets of a wallet's trades, activity and positions.
 Rate limits (off by default): ``rate_limits`` maps a route ("data:/closed-positions") or an API's
 general key ("data:*") to the requests it admits per ``rate_window`` seconds, as Cloudflare's sliding
 windows do; a request beyond one is answered 429 with the Retry-After that clears it, and counted in
-``rate_limited`` (per route). ``served`` counts the requests answered otherwise.
+``rate_limited`` (per route); with ``rate_limit_mode = "throttle"`` it is held until a window admits it
+instead (what Polymarket documents: "throttled, not rejected"), counted in ``throttled``. ``served``
+counts the requests answered.
 
 Faults (``pm.faults``):
 * ``fail(route, status, times=1, retry_after=None, body=None)``: the next ``times`` requests on
@@ -87,7 +89,7 @@ import json
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,7 @@ __all__ = [
     "HttpFault",
     "fresh_trades",
     "sample_trade_rows",
+    "serve_forever",
     "to_rtds_payload",
     "to_v1_row",
 ]
@@ -335,7 +338,9 @@ class FakePolymarket:
         self.activity_from_trades = False
         self.rate_limits: dict[str, int] = {}
         self.rate_window = 10.0
+        self.rate_limit_mode = "429"
         self.rate_limited: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
         self.served: Counter[str] = Counter()
         self._accepted: dict[str, deque[float]] = {}
         self.requests: Counter[str] = Counter()
@@ -646,9 +651,14 @@ class FakePolymarket:
         self.requests[route] += 1
         self.request_log.append((route, list(request.query.items())))
         wait = self._over_limit(route, f"{api}:*")
-        if wait > 0:
+        if wait > 0 and self.rate_limit_mode != "throttle":
             self.rate_limited[route] += 1
             return web.json_response({"error": "rate limited"}, status=429, headers={"Retry-After": f"{wait:.3f}"})
+        if wait > 0:
+            self.throttled[route] += 1
+            while wait > 0:
+                await asyncio.sleep(wait)
+                wait = self._over_limit(route, f"{api}:*")
         fault = self.faults.take(route) if api in ("gamma", "data", "clob") else None
         if fault is not None:
             self.faults_applied[f"http_{fault.status or 'slow'}"] += 1
@@ -1322,3 +1332,20 @@ class FakePolymarket:
             if conn.kind == "market" and not conn.gone:
                 out |= conn.assets
         return out
+
+
+async def serve_forever(fake: FakePolymarket, stats: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+    """Run `fake` and a `/stats` endpoint on loopback until cancelled (a bench's fake in its own
+    process): prints ``READY <fake port> <stats port>`` once both listen."""
+    await fake.start()
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(f"READY {fake.port} {runner.addresses[0][1]}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await fake.stop()

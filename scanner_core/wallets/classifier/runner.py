@@ -160,15 +160,14 @@ class WalletScanRunner:
         """Stage 1 on the profile, then on the positions; stages 2 and 3 (activity fetched) only
         for wallets that pass. Each stage is fetched only when the cheaper one did not decide (a
         history stored recently enough may already hold them all)."""
-        for depth in (Depth.PROFILE, Depth.POSITIONS):
-            history = await self.source.history(address, depth=depth, max_age=self.max_age)
+        history = await self.source.history(address, depth=Depth.PROFILE, max_age=self.max_age)
+        for depth in (Depth.POSITIONS, Depth.FULL):
             rejected = screen(history, self.params, self.clock())
             if rejected is not None:
                 return rejected
-            if history.depth >= Depth.FULL:
-                break
-        full = await self.source.history(address, depth=Depth.FULL, max_age=self.max_age)
-        return classify(full, self.params, self.clock())
+            if history.depth < depth:
+                history = await self.source.history(address, depth=depth, max_age=self.max_age)
+        return classify(history, self.params, self.clock())
 
     # ---------------------------------------------------------------- many wallets
 
