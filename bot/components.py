@@ -117,16 +117,21 @@ class PipelineComponent:
         wallets: WalletService = self.app.extras["wallet_service"]
         assert self.pipeline is not None
         params = self.pipeline.dp
-        while True:
-            try:
-                # the wallets of the trades that will be enriched are fetched as they arrive
-                await self.pipeline.run(wallets.lookahead(feed, lambda t: filters.pre_enrich(t, None, params) is None))
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the scanner must keep scanning: log, pause, go on with the feed
-                log.exception("pipeline_failed")
-                await asyncio.sleep(1)
+        # the wallets of the trades that will be enriched are fetched as they arrive; one stream for
+        # every run, so a restarted pipeline takes up what was read ahead
+        stream = wallets.lookahead(feed, filters.enrich_candidates(params))
+        try:
+            while True:
+                try:
+                    await self.pipeline.run(stream)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the scanner must keep scanning: log, pause, go on with the feed
+                    log.exception("pipeline_failed")
+                    await asyncio.sleep(1)
+        finally:
+            await stream.aclose()
 
     async def _stored(self, trades: Sequence[Trade]) -> None:
         wallets: WalletService = self.app.extras["wallet_service"]

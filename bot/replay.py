@@ -135,7 +135,7 @@ async def run_replay(
             wallets = WalletService.from_settings(settings, sources.data_api, repos, clock)
             enricher = ServiceEnricher(markets, wallets)
         # the wallets of trades that will be enriched are prefetched while earlier trades flow
-        trades = wallets.lookahead(source, lambda t: filters.pre_enrich(t, None, detector_params) is None)
+        trades = wallets.lookahead(source, filters.enrich_candidates(detector_params))
         pipeline = Pipeline(
             repos=repos,
             enricher=enricher,
@@ -158,6 +158,7 @@ async def run_replay(
         except ReplayError as exc:
             error = exc
         finally:
+            await trades.aclose()
             await wallets.close()
         await asyncio.sleep(0)  # let the printer take what is queued
         while not published.queue.empty():

@@ -45,6 +45,19 @@ _ACTIVITY_COLUMNS = (
     "category",
 )
 _PLACES = Decimal("1E-10")  # the money columns' decimal places
+_HEADER_COLUMNS = (
+    "address",
+    "fetched_until",
+    "fetched_at",
+    "depth",
+    "first_activity",
+    "latest_activity",
+    "markets_traded",
+    "observed_at",
+    "trades_truncated",
+    "resolved_truncated",
+    "username",
+)
 _POSITION_FIELDS = (
     "condition_id",
     "outcome_index",
@@ -66,17 +79,26 @@ _SIDES = {"BUY": Side.BUY, "SELL": Side.SELL}
 
 class WalletHistoryRepository:
     async def load(self, address: str) -> WalletHistory | None:
-        header = await WalletHistoryRow.get_or_none(address=address.lower())
-        if header is None:
-            return None
         conn = connections.get("default")
         sqlite = conn.capabilities.dialect == "sqlite"
-        columns = ", ".join(_ACTIVITY_COLUMNS[1:])
-        # only a placeholder is interpolated; the address is bound
-        sql = f"SELECT {columns} FROM wallet_history_activity WHERE address = {'?' if sqlite else '$1'}"  # noqa: S608
-        _, activity = await conn.execute_query(sql, [header.address])
-        positions = await WalletPositionRow.filter(address=header.address).values_list(*_POSITION_FIELDS)
+        mark = "?" if sqlite else "$1"
         when, amount = (_sqlite_time, Decimal) if sqlite else (_same, _same)
+        # only a placeholder and column names are interpolated; the address is bound
+        _, found = await conn.execute_query(
+            f"SELECT {', '.join(_HEADER_COLUMNS)} FROM wallet_histories WHERE address = {mark}",  # noqa: S608
+            [address.lower()],
+        )
+        if not found:
+            return None
+        (address, until, at, depth, first, latest, markets, observed, cut_trades, cut_resolved, username) = found[0]
+        _, activity = await conn.execute_query(
+            f"SELECT {', '.join(_ACTIVITY_COLUMNS[1:])} FROM wallet_history_activity WHERE address = {mark}",  # noqa: S608
+            [address],
+        )
+        _, positions = await conn.execute_query(
+            f"SELECT {', '.join(_POSITION_FIELDS)} FROM wallet_history_positions WHERE address = {mark}",  # noqa: S608
+            [address],
+        )
         rows = sort_rows(
             ActivityRow(
                 timestamp=when(t),
@@ -94,26 +116,30 @@ class WalletHistoryRepository:
         resolved: list[ResolvedPosition] = []
         still_open: list[OpenPosition] = []
         for cid, index, is_open, category, avg, cost, pnl, value, size, resolved_at, end, redeemed in positions:
-            avg, cost = Decimal(avg), Decimal(cost)
+            avg, cost = amount(avg), amount(cost)
             if is_open:
-                still_open.append(OpenPosition(cid, index, Decimal(size), avg, cost, Decimal(value), end, category))
+                still_open.append(
+                    OpenPosition(cid, index, amount(size), avg, cost, amount(value), _maybe(when, end), category)
+                )
             else:
-                resolved.append(ResolvedPosition(cid, index, avg, cost, Decimal(pnl), resolved_at, category, redeemed))
+                resolved.append(
+                    ResolvedPosition(cid, index, avg, cost, amount(pnl), when(resolved_at), category, bool(redeemed))
+                )
         return WalletHistory(
-            address=header.address,
-            fetched_until=header.fetched_until,
-            depth=Depth(header.depth),
+            address=address,
+            fetched_until=when(until),
+            depth=Depth(depth),
             rows=rows,
             resolved=sort_resolved(resolved),
             open_positions=tuple(still_open),
-            observed_at=header.observed_at,
-            first_activity=header.first_activity,
-            latest_activity=header.latest_activity,
-            markets_traded=header.markets_traded,
-            trades_truncated=header.trades_truncated,
-            resolved_truncated=header.resolved_truncated,
-            username=header.username,
-            fetched_at=header.fetched_at,
+            observed_at=_maybe(when, observed),
+            first_activity=_maybe(when, first),
+            latest_activity=_maybe(when, latest),
+            markets_traded=markets,
+            trades_truncated=bool(cut_trades),
+            resolved_truncated=bool(cut_resolved),
+            username=username,
+            fetched_at=when(at),
         )
 
     async def coverage(self, addresses: Sequence[str]) -> dict[str, tuple[datetime, Depth]]:
@@ -224,6 +250,10 @@ def _same(value: T) -> T:
 
 def _sqlite_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _maybe(convert: Callable[[Any], datetime], value: Any) -> datetime | None:
+    return convert(value) if value is not None else None
 
 
 def _sqlite_money(value: Decimal) -> str:

@@ -8,8 +8,12 @@ Wilson bound), the one market-maker rule set, the copy-target classifier, and Wa
     index.py        HistoryIndex (a history compiled once) and profile_as_of
     marketmaker.py  the market-maker rule set
     stats.py        WinRecord (the one win rate), Wilson bound, drawdown
+    params.py       ProfileParams, MarketMakerParams, FetchLimits (from Settings)
     service.py      WalletService: profiles as of any moment, ensure_histories, prefetch, offline mode
+    readahead.py    reading a trade stream ahead of the pipeline (what prefetch looks at)
     classifier/     the three stages, the runner and its process component
+Stored histories: db/wallet_histories.py (tables wallet_histories, wallet_history_activity,
+wallet_history_positions).
 The one category taxonomy is scanner_core.categories (markets use it too).
 """
 

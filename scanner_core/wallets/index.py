@@ -223,7 +223,9 @@ class HistoryIndex:
         return WinRecord.of(self._r_wins[r], r, min_sample)
 
     def market_facts(self, moment: datetime) -> MarketFacts:
-        m = to_us(moment)
+        return self._facts(to_us(moment), moment)
+
+    def _facts(self, m: int, moment: datetime) -> MarketFacts:
         k = _count(self._trade_t, m)
         per_hour = 0.0
         if k >= 2:
@@ -290,8 +292,8 @@ class HistoryIndex:
             if n:
                 categories.append((name, c.cum[n]))
         categories.sort(key=lambda item: (-item[1], item[0]))
-        facts = self.market_facts(moment)
-        mm = market_making(facts, params.mm)
+        facts = self._facts(m, moment)
+        mm = market_making(facts, params.mm, explain=False)
         return WalletProfile(
             address=self.address,
             first_seen=from_us(first_seen) if first_seen is not None else None,

@@ -43,23 +43,32 @@ class MarketMaking:
         return self.confidence >= params.confidence
 
 
-def market_making(facts: MarketFacts, params: MarketMakerParams) -> MarketMaking:
-    fired: list[tuple[str, str]] = []
+def market_making(facts: MarketFacts, params: MarketMakerParams, *, explain: bool = True) -> MarketMaking:
+    """The rules' verdict; `explain=False` leaves the reasons out (a profile only keeps the names)."""
+    fired: list[str] = []
+    reasons: list[str] = []
     if facts.position_markets >= params.min_markets:
         share = facts.two_sided_markets / facts.position_markets
         if share >= params.both_sides_share:
-            fired.append(("two_sided", f"held both outcomes in {pct(share)} of {facts.position_markets} markets"))
+            fired.append("two_sided")
+            if explain:
+                reasons.append(f"held both outcomes in {pct(share)} of {facts.position_markets} markets")
     if facts.markets >= params.max_markets:
-        fired.append(("very_broad", f"{facts.markets} markets traded (bots and LPs spread that wide)"))
+        fired.append("very_broad")
+        if explain:
+            reasons.append(f"{facts.markets} markets traded (bots and LPs spread that wide)")
     elif facts.markets >= params.many_markets:
-        fired.append(("many_markets", f"{facts.markets} markets traded"))
+        fired.append("many_markets")
+        if explain:
+            reasons.append(f"{facts.markets} markets traded")
     if facts.trades >= 2 and facts.trades_per_hour > params.high_frequency_per_hour:
-        fired.append(("high_frequency", f"{facts.trades_per_hour:.0f} trades an hour"))
-    if (
-        facts.trades >= params.min_trades_for_variance
-        and facts.size_cv is not None
-        and facts.size_cv < params.low_size_cv
-    ):
-        fired.append(("low_size_variance", f"trade sizes within {pct(facts.size_cv)} of their mean"))
-    confidence = min(1.0, sum(WEIGHTS[name] for name, _ in fired))
-    return MarketMaking(round(confidence, 4), tuple(n for n, _ in fired), tuple(r for _, r in fired))
+        fired.append("high_frequency")
+        if explain:
+            reasons.append(f"{facts.trades_per_hour:.0f} trades an hour")
+    cv = facts.size_cv
+    if facts.trades >= params.min_trades_for_variance and cv is not None and cv < params.low_size_cv:
+        fired.append("low_size_variance")
+        if explain:
+            reasons.append(f"trade sizes within {pct(cv)} of their mean")
+    confidence = min(1.0, sum(WEIGHTS[name] for name in fired))
+    return MarketMaking(round(confidence, 4), tuple(fired), tuple(reasons))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,8 +32,9 @@ async def read_ahead(
     most: int | None = None,
     more: Callable[[], bool] = _never,
     wake: asyncio.Event | None = None,
-) -> AsyncIterator[T]:
-    """`items` in order, read ahead of the consumer; `on_read` sees each item as soon as it is read."""
+) -> AsyncGenerator[T, None]:
+    """`items` in order, read ahead of the consumer; `on_read` sees each item as soon as it is read.
+    Close it (`aclose`) when done: that stops the reader."""
     buffer: deque[T] = deque()
     ready = asyncio.Event()  # something to take, or the end
     room = wake or asyncio.Event()  # the reader may look again whether to read on

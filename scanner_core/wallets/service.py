@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,7 +32,7 @@ from scanner_core.sources.errors import SourceError
 from scanner_core.sources.types import LeaderboardEntry, TradePage
 from scanner_core.wallets.assemble import rows_from_trades
 from scanner_core.wallets.fetcher import HistoryFetcher, WalletDataApi
-from scanner_core.wallets.history import Depth, WalletHistory
+from scanner_core.wallets.history import Depth, WalletHistory, sort_rows
 from scanner_core.wallets.index import HistoryIndex
 from scanner_core.wallets.params import FetchLimits, ProfileParams
 from scanner_core.wallets.readahead import read_ahead
@@ -137,13 +137,13 @@ class WalletService:
     ) -> None:
         if data_api is None and not offline:
             raise ValueError("a WalletService without a Data API client must be offline")
-        self.data_api = data_api
+        self.data_api = None if offline else data_api  # offline: never the network
         self.stores = stores
         self.clock = clock
         self.params = params or ProfileParams()
         self.options = options or ServiceOptions()
         self.offline = offline
-        self.fetcher = HistoryFetcher(data_api, clock, limits) if data_api is not None else None
+        self.fetcher = HistoryFetcher(self.data_api, clock, limits) if self.data_api is not None else None
         self._cache: OrderedDict[str, HistoryIndex] = OrderedDict()
         self._inflight: dict[str, asyncio.Task[HistoryIndex | None]] = {}
         self._slots = asyncio.Semaphore(self.options.concurrency)
@@ -151,6 +151,26 @@ class WalletService:
         self._background: set[asyncio.Task[None]] = set()
         self._progress = asyncio.Event()  # a prefetch finished: a lookahead may read on
         self.fetched = 0  # histories fetched from the Data API (for benches and logs)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        data_api: WalletApi | None,
+        stores: WalletStores,
+        clock: Callable[[], datetime],
+        *,
+        offline: bool = False,
+    ) -> WalletService:
+        return cls(
+            data_api,
+            stores,
+            clock,
+            params=ProfileParams.from_settings(settings),
+            limits=FetchLimits.from_settings(settings),
+            options=ServiceOptions.from_settings(settings),
+            offline=offline,
+        )
 
     # ---------------------------------------------------------------- profiles
 
@@ -173,7 +193,7 @@ class WalletService:
         if stored is not None:
             return stored
         own = await self.stores.trades.wallet_trades(address, until=moment, limit=500)
-        fallback = WalletHistory(address=address, fetched_until=moment, rows=tuple(rows_from_trades(own)))
+        fallback = WalletHistory(address=address, fetched_until=moment, rows=sort_rows(rows_from_trades(own)))
         return fallback.compiled(self.params.contrarian_price).profile(moment, self.params)
 
     async def history(
@@ -243,8 +263,8 @@ class WalletService:
             try:
                 previous = await self.stores.wallet_histories.load(address)
                 history = await self.fetcher.fetch(address, until=until, previous=previous)
-            except SourceError as exc:
-                log.warning("wallet_history_unavailable", wallet=address, error=str(exc)[:200])
+            except Exception as exc:  # one wallet's trouble must not stop the others: logged, skipped
+                log.warning("wallet_history_unavailable", wallet=address, error=f"{type(exc).__name__}: {exc}"[:200])
                 return 0
             self.fetched += 1
             await self._save(history, previous)
@@ -274,32 +294,13 @@ class WalletService:
             self._prefetching.discard(address)
             self._progress.set()
 
-    @classmethod
-    def from_settings(
-        cls,
-        settings: Settings,
-        data_api: WalletApi | None,
-        stores: WalletStores,
-        clock: Callable[[], datetime],
-        *,
-        offline: bool = False,
-    ) -> WalletService:
-        return cls(
-            data_api,
-            stores,
-            clock,
-            params=ProfileParams.from_settings(settings),
-            limits=FetchLimits.from_settings(settings),
-            options=ServiceOptions.from_settings(settings),
-            offline=offline,
-        )
-
     def lookahead(
         self, trades: AsyncIterable[Trade], wanted: Callable[[Trade], bool], *, depth: int | None = None
-    ) -> AsyncIterator[Trade]:
+    ) -> AsyncGenerator[Trade, None]:
         """`trades`, read up to `depth` ahead of the consumer; the wallet of every trade that
         `wanted` keeps (the trades that will be enriched) is prefetched as it is read. An error of
-        the stream reaches the consumer after the trades read before it."""
+        the stream reaches the consumer after the trades read before it. One consumer after another
+        may take from it (a restarted pipeline loses nothing read ahead); `aclose` it when done."""
 
         def read(trade: Trade) -> None:
             if wanted(trade):

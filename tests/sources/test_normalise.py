@@ -277,7 +277,7 @@ def test_events_give_markets_their_category() -> None:
     assert normalise.event_from_gamma(search).category == "crypto"
 
 
-def test_category_from_tags() -> None:
+def test_the_one_category_function() -> None:
     assert category_of(tags=["Earn 4%", "NBA"]) == "sports"
     assert category_of(tags=["weekly", "bitcoin"]) == "crypto"
     assert category_of(tags=["something-new"]) == "other"

@@ -41,3 +41,15 @@ async def test_reads_depth_ahead_and_further_only_while_more_says_so() -> None:
     await asyncio.sleep(0)
     assert len(read) == 41  # stretched, never beyond `most` ahead
     await stream.aclose()
+
+
+async def test_a_second_consumer_takes_up_what_was_read_ahead() -> None:
+    stream = read_ahead(numbers(100), lambda _: None, depth=16)
+    first: list[int] = []
+    with pytest.raises(RuntimeError):
+        async for i in stream:  # a pipeline run that fails half way
+            first.append(i)
+            if i == 40:
+                raise RuntimeError("pipeline failed")
+    rest = [i async for i in stream]  # the restarted run
+    assert first + rest == list(range(100))
