@@ -5,7 +5,8 @@
 Trades are the real recorded rows of tests/fixtures (the Dota 2 markets of 2026-01-08 and the
 Data API samples) repeated with fresh tx hashes, spread over one hour. Enrichment is the real
 MarketService and WalletService over the fake Polymarket; a first, untimed pass warms their
-caches, then a second pass of fresh trades (same wallets and markets) is timed. Every stage
+caches and stores the wallet histories, then a second pass of fresh trades (same wallets and
+markets) is timed. Every stage
 runs: rolling state, filters, enrichment, detectors, scoring, batched trade writes, wallet stats,
 alert persistence and the alert bus. One backend per process (tortoise caches SQL per dialect).
 """
@@ -74,12 +75,12 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
     from scanner_core.pipeline import Pipeline, ServiceEnricher
     from scanner_core.scoring import ScoringParams
     from scanner_core.services.markets import MarketService
-    from scanner_core.services.wallets import WalletService
     from scanner_core.sources.clob import ClobClient
     from scanner_core.sources.data_api import DataApiClient
     from scanner_core.sources.gamma import GammaClient
     from scanner_core.sources.http import HttpClient
     from scanner_core.sources.ratelimit import limits_from_settings
+    from scanner_core.wallets import WalletService
     from tests.fakes.polymarket import FakePolymarket
 
     await db_setup.connect(database_url, 10)
@@ -93,7 +94,7 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
         http = HttpClient(session, unlimited, max_retries=0)
         repos, cache = Repositories(), Cache(l1_max_items=50_000)
         markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, now_utc)
-        wallets = WalletService(DataApiClient(http, pm.data_api_url), cache, repos, now_utc, markets=markets)
+        wallets = WalletService(DataApiClient(http, pm.data_api_url), repos, now_utc)
 
         def pipeline() -> tuple[Pipeline, AlertBus]:
             bus = AlertBus()

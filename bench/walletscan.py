@@ -1,18 +1,19 @@
 """Wallet scanner bench: wallets classified per minute and peak RSS for N wallets (default 5,000).
 
     .venv/bin/python bench/walletscan.py                 # both modes, each in its own process
-    .venv/bin/python bench/walletscan.py --mode cached   # (a) data already in the cache
+    .venv/bin/python bench/walletscan.py --mode cached   # (a) histories already stored
     .venv/bin/python bench/walletscan.py --mode fetched --time-scale 1   # (b) at the real rate
 
-(a) cached: a first pass fills the shared Cache from an in-process Data API that generates the
-    wallets' rows and runs them through the real normaliser; the measured second pass finds every
-    wallet in the cache (the bench checks that it makes no API call) and runs the whole runner:
-    cache read, decode, stages, batched upserts into the database.
+(a) cached: a first pass stores every wallet's history (scanner_core.wallets) from an in-process
+    Data API that generates the wallets' rows and runs them through the real normaliser; the
+    measured second pass finds every history stored (the bench checks that it makes no API call)
+    and runs the whole runner: history load, stages, batched upserts into the database.
 (b) fetched: the real HttpClient + DataApiClient against the fake Polymarket (tests/fakes) in a
     separate process, which enforces Polymarket's documented per-endpoint limits as sliding
     windows (Data API /positions 150, /closed-positions 150, /trades 200, general 1000 per window)
-    and answers 429 beyond them. `--time-scale S` shrinks the 10 s window to 10/S s with the same
-    counts, i.e. S times the documented rate, to keep the run short; S=1 is the real thing.
+    and holds (or, with --over-limit 429, answers 429 to) requests beyond them. `--time-scale S`
+    shrinks the 10 s window to 10/S s with the same counts, i.e. S times the documented rate, to
+    keep the run short; S=1 is the real thing.
     Share of the budget = requests served per endpoint / the most a sliding window permits in
     the run's elapsed time (limit x (floor(elapsed / window) + 1)).
 
@@ -36,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -52,9 +52,15 @@ from aiohttp import web  # noqa: E402
 
 from scanner_core import normalise  # noqa: E402
 from scanner_core.models import Side  # noqa: E402
-from scanner_core.walletscan.history import ResolvedBet, TradeFact, WalletHistory  # noqa: E402
-from tests.fakes.polymarket import FakePolymarket  # noqa: E402
-from tests.walletscan.wire import activity_rows, closed_row, unredeemed_row  # noqa: E402
+from scanner_core.wallets.history import (  # noqa: E402
+    ActivityRow,
+    ResolvedPosition,
+    WalletHistory,
+    sort_resolved,
+    sort_rows,
+)
+from tests.fakes.polymarket import FakePolymarket, serve_forever  # noqa: E402
+from tests.wallets.wire import activity_rows, closed_row, unredeemed_row  # noqa: E402
 
 NOW = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 WINDOW = 10.0  # Polymarket's documented limits are per 10 s
@@ -116,8 +122,8 @@ def generate(i: int, seed: int) -> tuple[WalletHistory, list[dict[str, Any]]]:
     edge = rng.uniform(-0.05, 0.12)
     base_stake = rng.uniform(20, 2000)
     stake = base_stake
-    bets: list[ResolvedBet] = []
-    trades: list[TradeFact] = []
+    bets: list[ResolvedPosition] = []
+    trades: list[ActivityRow] = []
     for k in range(n):
         resolved_at = last - span * ((n - 1 - k) / max(n - 1, 1))
         category = main if rng.random() < main_share else rng.choice(CATEGORIES)
@@ -147,27 +153,36 @@ def generate(i: int, seed: int) -> tuple[WalletHistory, list[dict[str, Any]]]:
             pnl = (c / p - c).quantize(CENT) if won else -c
         redeemed = rng.random() > (0.1 if won else 0.5)
         market = _market(i, k)
-        bets.append(ResolvedBet(market, category, p, c, pnl, resolved_at, 0, redeemed))
+        bets.append(ResolvedPosition(market, 0, p, c, pnl, resolved_at, category, redeemed))
         if kind == "maker" and rng.random() < 0.6:
             other = -pnl if won else _money(cost * 0.009)
-            bets.append(ResolvedBet(market, category, _price(1 - price), c, other, resolved_at, 1, True))
+            bets.append(ResolvedPosition(market, 1, _price(1 - price), c, other, resolved_at, category, True))
         if kind == "martingale":
             stake = base_stake if won else stake * 2
         for part in range(rng.randint(1, 3)):
             when = resolved_at - timedelta(hours=rng.uniform(2, 60) + part)
-            trades.append(TradeFact(when, market, _money(cost / (part + 1)), p, Side.BUY))
+            trades.append(_trade(when, market, _money(cost / (part + 1)), p, Side.BUY, category))
         if rng.random() < 0.15:
-            trades.append(TradeFact(resolved_at - timedelta(hours=1), market, _money(cost / 3), p, Side.SELL))
-    trades.sort(key=lambda t: t.timestamp)
-    history = WalletHistory(address=wallet_address(i), bets=tuple(bets), trades=tuple(trades[-500:]))
+            trades.append(_trade(resolved_at - timedelta(hours=1), market, _money(cost / 3), p, Side.SELL, category))
+    history = WalletHistory(
+        address=wallet_address(i),
+        fetched_until=NOW,
+        rows=sort_rows(trades)[-2000:],
+        resolved=sort_resolved({(b.condition_id, b.outcome_index): b for b in bets}.values()),
+    )
     open_rows = [_open_row(history.address, _market(i, 10_000 + k), rng) for k in range(rng.randint(0, 4))]
     return history, open_rows
+
+
+def _trade(when: datetime, market: str, usd: Decimal, price: Decimal, side: Side, category: str) -> ActivityRow:
+    key = hashlib.blake2b(f"{market}{when.timestamp()}{usd}{side}".encode(), digest_size=16).hexdigest()
+    return ActivityRow(when, "TRADE", market, usd, key, 0, side, price, category)
 
 
 def _open_row(wallet: str, market: str, rng: random.Random) -> dict[str, Any]:
     price = round(rng.uniform(0.2, 0.8), 3)
     shares = round(rng.uniform(10, 5000), 2)
-    bet = ResolvedBet(market, "sports", _price(price), _money(price * shares), Decimal(0), NOW + timedelta(days=30))
+    bet = ResolvedPosition(market, 0, _price(price), _money(price * shares), Decimal(0), NOW + timedelta(days=30))
     row = unredeemed_row(wallet, bet)
     row.update(curPrice=round(price + 0.05, 3), redeemable=False, currentValue=round((price + 0.05) * shares, 2))
     return row
@@ -177,8 +192,8 @@ def wire(i: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
     """(closed-positions rows, positions rows, activity rows) of wallet i, as the Data API sends them."""
     history, open_rows = generate(i, seed)
     wallet = history.address
-    closed = [closed_row(wallet, b) for b in history.bets if b.redeemed]
-    positions = [unredeemed_row(wallet, b) for b in history.bets if not b.redeemed] + open_rows
+    closed = [closed_row(wallet, b) for b in history.resolved if b.redeemed]
+    positions = [unredeemed_row(wallet, b) for b in history.resolved if not b.redeemed] + open_rows
     return closed, positions, activity_rows(history)
 
 
@@ -187,7 +202,7 @@ def wire(i: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
 
 class GeneratedDataApi:
     """The Data API calls the scanner makes, answered from the generator through the real
-    normaliser (only to fill the cache before the measured pass)."""
+    normaliser (only to store the histories before the measured pass)."""
 
     def __init__(self, seed: int, index: dict[str, int]) -> None:
         self.seed = seed
@@ -220,10 +235,26 @@ class GeneratedDataApi:
         closed, positions, _ = self._rows(user)
         return len({r.condition_id for r in closed} | {p.condition_id for p in positions})
 
-    async def activity(self, user: str, *, kinds: Any = (), limit: int = 100, offset: int = 0) -> list[Any]:
+    async def activity(
+        self,
+        user: str,
+        *,
+        start: Any = None,
+        end: Any = None,
+        sort_by: Any = None,
+        sort_direction: Any = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Any]:
         self.calls += 1
-        rows = self._rows(user)[2][offset : offset + limit]
-        return [normalise.activity_from_row(r) for r in rows]
+        rows = self._rows(user)[2]  # newest first
+        if end is not None:
+            rows = [r for r in rows if r["timestamp"] <= end.timestamp()]
+        if start is not None:
+            rows = [r for r in rows if r["timestamp"] >= start.timestamp()]
+        if sort_direction == "ASC":
+            rows = rows[::-1]
+        return [normalise.activity_from_row(r) for r in rows[offset : offset + limit]]
 
     async def leaderboard(self, **_: Any) -> list[Any]:
         return []
@@ -232,96 +263,35 @@ class GeneratedDataApi:
 # ---------------------------------------------------------------- (b) a rate-limited fake Polymarket
 
 
-class RateLimitedFake(FakePolymarket):
-    """The fake Polymarket with Cloudflare-style sliding-window limits per endpoint. A request
-    beyond a limit is held until the window admits it (`over_limit="throttle"`, what Polymarket
-    documents: "throttled (delayed or queued), not rejected"), or answered 429 with the
-    Retry-After that clears it (`over_limit="429"`)."""
+class ManyWallets(FakePolymarket):
+    """The fake Polymarket with the documented limits on, serving thousands of generated wallets."""
 
-    def __init__(self, limits: dict[str, int], window: float, over_limit: str = "throttle") -> None:
+    def __init__(self, window: float, over_limit: str) -> None:
         super().__init__(seed=False)
-        self.limits = limits
-        self.window = window
-        self.over_limit = over_limit
-        self._accepted: dict[str, deque[float]] = defaultdict(deque)
-        self.served: Counter[str] = Counter()
-        self.rejected: Counter[str] = Counter()
-        self.throttled: Counter[str] = Counter()
-        self.throttled_seconds = 0.0
-
-    def _wait(self, keys: list[str], now: float) -> float:
-        """Seconds until every window of `keys` admits one more request (0: now)."""
-        wait = 0.0
-        for key in keys:
-            stamps = self._accepted[key]
-            while stamps and now - stamps[0] >= self.window:
-                stamps.popleft()
-            if len(stamps) >= self.limits[key]:
-                wait = max(wait, self.window - (now - stamps[len(stamps) - self.limits[key]]))
-        return wait
-
-    def _user_rows(self, registry: Any, user: str) -> list[dict[str, Any]]:
-        return registry.get(user, [])  # keys are lowercase (set_* lowercases); O(1) for 5,000 wallets
+        self.rate_limits = dict(LIMITS)
+        self.rate_window = window
+        self.rate_limit_mode = "throttle" if over_limit == "throttle" else "429"
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
-        resource = request.match_info.route.resource
-        canonical = resource.canonical if resource is not None else request.path
-        api, _, rest = canonical.lstrip("/").partition("/")
-        route = f"{api}:/{rest}"
-        keys = [k for k in (route, f"{api}:*") if k in self.limits]
-        now = time.monotonic()
-        wait = self._wait(keys, now)
-        if wait > 0 and self.over_limit == "429":
-            self.rejected[route] += 1
-            return web.json_response({"error": "rate limited"}, status=429, headers={"Retry-After": f"{wait:.3f}"})
-        if wait > 0:
-            self.throttled[route] += 1
-            while wait > 0:
-                await asyncio.sleep(wait)
-                self.throttled_seconds += wait
-                now = time.monotonic()
-                wait = self._wait(keys, now)
-        for key in keys:
-            self._accepted[key].append(now)
-        self.served[route] += 1
         if len(self.request_log) > 1000:
             self.request_log.clear()  # the bench reads counters, not the log
         return await FakePolymarket._middleware(self, request, handler)
 
 
 async def serve_fake(wallets: int, seed: int, window: float, over_limit: str) -> None:
-    fake = RateLimitedFake(LIMITS, window, over_limit)
+    fake = ManyWallets(window, over_limit)
     for i in range(wallets):
         closed, positions, activity = wire(i, seed)
         wallet = wallet_address(i)
         fake.set_closed_positions(wallet, closed)
         fake.set_positions(wallet, positions)
         fake.set_activity(wallet, activity)
-    await fake.start()
 
     async def stats(_: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "served": fake.served,
-                "rejected": fake.rejected,
-                "throttled": fake.throttled,
-                "throttled_seconds": fake.throttled_seconds,
-            }
-        )
+        return web.json_response({"served": fake.served, "rejected": fake.rate_limited, "throttled": fake.throttled})
 
-    app = web.Application()
-    app.router.add_get("/stats", stats)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"READY {fake.port} {runner.addresses[0][1]}", flush=True)
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()
-        await fake.stop()
+    await serve_forever(fake, stats)
 
 
 # ---------------------------------------------------------------- the scanner side
@@ -344,17 +314,13 @@ def _settings(args: argparse.Namespace, **overrides: Any) -> Any:
 async def _scanner(settings: Any, api: Any) -> tuple[Any, Any]:
     from db import setup as db_setup
     from db.repositories import Repositories
-    from scanner_core.cache import Cache
-    from scanner_core.walletscan.datasource import DataApiWalletSource
-    from scanner_core.walletscan.runner import WalletScanRunner
+    from scanner_core.wallets import WalletService
+    from scanner_core.wallets.classifier.runner import WalletScanRunner
 
     await db_setup.connect(settings.database_url, settings.db_pool_max)
     await db_setup.migrate(settings.database_url)
     repos = Repositories()
-    cache = Cache(l1_max_items=settings.cache_l1_max_items)
-    source = DataApiWalletSource.from_settings(
-        settings, api, cache, clock=lambda: NOW, stored_profile=repos.wallets.get_profile
-    )
+    source = WalletService.from_settings(settings, api, repos, lambda: NOW)
 
     async def store_alert(alert: Any) -> None:
         await repos.alerts.save_alert(alert)
@@ -362,7 +328,7 @@ async def _scanner(settings: Any, api: Any) -> tuple[Any, Any]:
     runner = WalletScanRunner.from_settings(
         settings, source, repos.classifications, seen=repos.trades, on_alert=store_alert, clock=lambda: NOW
     )
-    return runner, cache
+    return runner, repos
 
 
 def _mix(summary: Any) -> dict[str, int]:
@@ -375,7 +341,7 @@ async def run_cached(args: argparse.Namespace) -> dict[str, Any]:
     settings = _settings(args)
     addresses = [wallet_address(i) for i in range(args.wallets)]
     api = GeneratedDataApi(args.seed, {a: i for i, a in enumerate(addresses)})
-    runner, cache = await _scanner(settings, api)
+    runner, repos = await _scanner(settings, api)
     try:
         warm = await runner.scan(addresses, max_wallets=args.wallets)
         calls_before = api.calls
@@ -391,13 +357,12 @@ async def run_cached(args: argparse.Namespace) -> dict[str, Any]:
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "api_calls_in_measured_pass": api.calls - calls_before,
             "api_calls_in_warm_pass": calls_before,
-            "cache_entries": cache.l1_size(),
+            "histories_stored": len(await repos.wallet_histories.coverage(addresses)),
             "warm_pass_seconds": round(warm.elapsed_seconds, 2),
             "concurrency": settings.walletscan_concurrency,
             "mix": _mix(summary),
         }
     finally:
-        await cache.close()
         await db_setup.close()
 
 
@@ -433,7 +398,7 @@ async def run_fetched(args: argparse.Namespace) -> dict[str, Any]:
         settings = _settings(args, data_api_url=f"http://127.0.0.1:{fake_port}/data", rate_limit_window_seconds=window)
         async with aiohttp.ClientSession() as session:
             api = DataApiClient(HttpClient.from_settings(settings, session), settings.data_api_url)
-            runner, cache = await _scanner(settings, api)
+            runner, _ = await _scanner(settings, api)
             try:
                 started = time.perf_counter()
                 summary = await runner.scan([wallet_address(i) for i in range(args.wallets)], max_wallets=args.wallets)
@@ -441,7 +406,6 @@ async def run_fetched(args: argparse.Namespace) -> dict[str, Any]:
                 async with session.get(f"http://127.0.0.1:{stats_port}/stats") as response:
                     stats = await response.json()
             finally:
-                await cache.close()
                 await db_setup.close()
     finally:
         child.terminate()
@@ -472,7 +436,6 @@ async def run_fetched(args: argparse.Namespace) -> dict[str, Any]:
         "requests": stats["served"],
         "rejected_429": stats["rejected"],
         "throttled": stats["throttled"],
-        "throttled_seconds": round(stats["throttled_seconds"], 2),
         "over_limit": args.over_limit,
         "budget": budget,
         "bottleneck": bottleneck,
@@ -491,11 +454,11 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     for r in results:
         print()
         if r["mode"] == "cached":
-            print("(a) data already cached")
+            print("(a) histories already stored")
             print(f"    {r['wallets']} wallets classified in {r['seconds']} s = {r['per_minute']:,} wallets/minute")
             print(
                 f"    API calls during the measured pass: {r['api_calls_in_measured_pass']}"
-                f" (warm pass: {r['api_calls_in_warm_pass']}); cache entries {r['cache_entries']}"
+                f" (warm pass: {r['api_calls_in_warm_pass']}); histories stored {r['histories_stored']}"
             )
             ok = r["per_minute"] >= 50_000
             print(f"    target >= 50,000/min: {'met' if ok else 'MISSED'}")
@@ -517,7 +480,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 )
             print(
                 f"    over the limit the fake {'throttles' if r['over_limit'] == 'throttle' else 'answers 429'}:"
-                f" {sum(r['throttled'].values())} requests held ({r['throttled_seconds']} s in all),"
+                f" {sum(r['throttled'].values())} requests held,"
                 f" {sum(r['rejected_429'].values())} answered 429"
             )
             ok = r["bottleneck_share"] >= 0.9

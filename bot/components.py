@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import aiohttp
 
 from bot.app import Polyscan
+from scanner_core import filters
 from scanner_core.bus import AlertBus
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.logs import get_logger
@@ -21,8 +22,8 @@ from scanner_core.models import Trade
 from scanner_core.pipeline import Pipeline, ServiceEnricher
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
-from scanner_core.services.wallets import WalletService
 from scanner_core.sources import Sources, build_sources
+from scanner_core.wallets import WalletService
 from scanner_core.watermark import FeedWatermark
 
 log = get_logger("components")
@@ -96,12 +97,14 @@ class ServicesComponent:
         markets = MarketService(
             sources.gamma, sources.clob, self.app.cache, self.app.repos, self.app.clock, books=sources.market_ws
         )
-        wallets = WalletService(sources.data_api, self.app.cache, self.app.repos, self.app.clock, markets=markets)
+        wallets = WalletService.from_settings(self.app.settings, sources.data_api, self.app.repos, self.app.clock)
         self.app.extras["market_service"] = markets
         self.app.extras["wallet_service"] = wallets
 
     async def stop(self) -> None:
-        return None
+        wallets: WalletService | None = self.app.extras.get("wallet_service")
+        if wallets is not None:
+            await wallets.close()
 
 
 class PipelineComponent:
@@ -140,16 +143,24 @@ class PipelineComponent:
 
     async def _run(self) -> None:
         feed = self.app.extras["feed"]
+        wallets: WalletService = self.app.extras["wallet_service"]
         assert self.pipeline is not None
-        while True:
-            try:
-                await self.pipeline.run(feed)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the scanner must keep scanning: log, pause, go on with the feed
-                log.exception("pipeline_failed")
-                await asyncio.sleep(1)
+        params = self.pipeline.dp
+        # the wallets of the trades that will be enriched are fetched as they arrive; one stream for
+        # every run, so a restarted pipeline takes up what was read ahead
+        stream = wallets.lookahead(feed, filters.enrich_candidates(params))
+        try:
+            while True:
+                try:
+                    await self.pipeline.run(stream)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the scanner must keep scanning: log, pause, go on with the feed
+                    log.exception("pipeline_failed")
+                    await asyncio.sleep(1)
+        finally:
+            await stream.aclose()
 
     def _not_stored(self, trade: Trade) -> None:
         watermark: FeedWatermark | None = self.app.extras.get("feed_watermark")

@@ -19,6 +19,7 @@ import orjson
 
 from db import setup as db_setup
 from db.repositories import Repositories
+from scanner_core import filters
 from scanner_core.bus import AlertBus
 from scanner_core.cache import Cache
 from scanner_core.config import Settings
@@ -28,9 +29,9 @@ from scanner_core.payloads import alert_json
 from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
-from scanner_core.services.wallets import WalletService
 from scanner_core.sources import build_sources
 from scanner_core.sources.replay import ReplayError, ReplaySource
+from scanner_core.wallets import WalletService
 
 
 def replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,22 +89,28 @@ async def run_replay(
     bus = AlertBus()
     published = bus.subscribe("replay")
     source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window)
+    detector_params = DetectorParams.from_settings(settings)
     code = 0
     async with aiohttp.ClientSession() as session:
         enricher: Enricher
         if offline:
-            enricher = StoredEnricher(repos)
+            # stored wallet histories only: each wallet judged as of each trade, unknown without one
+            wallets = WalletService.from_settings(settings, None, repos, clock, offline=True)
+            enricher = StoredEnricher(repos, wallets)
         else:
             sources = build_sources(settings, session)  # REST clients only: the streams stay unstarted
             cache = Cache(l1_max_items=settings.cache_l1_max_items)
             markets = MarketService(sources.gamma, sources.clob, cache, repos, clock)
-            wallets = WalletService(sources.data_api, cache, repos, clock, markets=markets)
+            # each wallet's history is fetched once (up to now) and stored: a second replay fetches nothing
+            wallets = WalletService.from_settings(settings, sources.data_api, repos, clock)
             enricher = ServiceEnricher(markets, wallets)
+        # the wallets of trades that will be enriched are prefetched while earlier trades flow
+        trades = wallets.lookahead(source, filters.enrich_candidates(detector_params))
         pipeline = Pipeline(
             repos=repos,
             enricher=enricher,
             bus=bus,
-            detector_params=DetectorParams.from_settings(settings),
+            detector_params=detector_params,
             scoring_params=ScoringParams.from_settings(settings),
             clock=clock,
             replay=True,
@@ -117,9 +124,12 @@ async def run_replay(
         printing = asyncio.create_task(printer())
         error: ReplayError | None = None
         try:
-            await pipeline.run(source)
+            await pipeline.run(trades)
         except ReplayError as exc:
             error = exc
+        finally:
+            await trades.aclose()
+            await wallets.close()
         await asyncio.sleep(0)  # let the printer take what is queued
         while not published.queue.empty():
             alert = published.queue.get_nowait()
@@ -127,6 +137,7 @@ async def run_replay(
         printing.cancel()
         await asyncio.gather(printing, return_exceptions=True)
     summary = summary_lines(pipeline.stats, len(files), source.counts["trades"], source.counts["duplicates"])
+    summary.append(f"wallet histories fetched: {wallets.fetched}")
     target = err if as_json else out
     for line in summary:
         print(line, file=target)

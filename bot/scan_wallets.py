@@ -69,15 +69,14 @@ def read_address_file(path: str) -> list[str]:
     return tokens
 
 
-async def scan_wallets_run(
-    args: argparse.Namespace, settings: Any, repos: Any, cache: Any, api: Any, console: Console
-) -> int:
-    """The scan itself, on a connected database, cache and Data API client."""
+async def scan_wallets_run(args: argparse.Namespace, settings: Any, repos: Any, api: Any, console: Console) -> int:
+    """The scan itself, on a connected database and Data API client. Histories are fetched through
+    the one WalletService and stored: a later replay or `/wallet` reuses them."""
     from scanner_core.models import now_utc
-    from scanner_core.walletscan.datasource import DataApiWalletSource
-    from scanner_core.walletscan.runner import ScanSummary, WalletScanRunner
+    from scanner_core.wallets import WalletService
+    from scanner_core.wallets.classifier.runner import ScanSummary, WalletScanRunner
 
-    source = DataApiWalletSource.from_settings(settings, api, cache, stored_profile=repos.wallets.get_profile)
+    source = WalletService.from_settings(settings, api, repos, now_utc)
 
     async def store_alert(alert: Any) -> None:
         # stored without routed_at: the running process's router delivers it (catch-up)
@@ -169,7 +168,6 @@ async def scan_wallets_main(args: argparse.Namespace, settings: Any, *, console:
 
     from db import setup as db_setup
     from db.repositories import Repositories
-    from scanner_core.cache import build_cache
     from scanner_core.sources.data_api import DataApiClient
     from scanner_core.sources.http import HttpClient
 
@@ -181,22 +179,14 @@ async def scan_wallets_main(args: argparse.Namespace, settings: Any, *, console:
         out.print(f"polyscan: {exc}", style="red")
         await db_setup.close()
         return 1
-    cache = build_cache(
-        settings.redis_url,
-        l1_max_items=settings.cache_l1_max_items,
-        retry_seconds=settings.cache_redis_retry_seconds,
-        timeout=settings.cache_redis_timeout_seconds,
-        health=None,
-    )
     try:
         async with aiohttp.ClientSession() as session:
             api = DataApiClient(HttpClient.from_settings(settings, session), settings.data_api_url)
-            return await scan_wallets_run(args, settings, Repositories(), cache, api, out)
+            return await scan_wallets_run(args, settings, Repositories(), api, out)
     except WalletInputError as exc:
         out.print(f"polyscan: {exc}", style="red")
         return 2
     finally:
-        await cache.close()
         await db_setup.close()
 
 

@@ -18,10 +18,9 @@ from scanner_core.commands import CommandService
 from scanner_core.jobs import Scheduler, build_jobs
 from scanner_core.models import Alert
 from scanner_core.monitoring import ErrorCounter, MetricSnapshots
-from scanner_core.walletscan.component import WalletScanComponent
-from scanner_core.walletscan.datasource import DataApiWalletSource
-from scanner_core.walletscan.lookup import ClassificationReader
-from scanner_core.walletscan.runner import WalletScanRunner
+from scanner_core.wallets.classifier.component import WalletScanComponent
+from scanner_core.wallets.classifier.lookup import ClassificationReader
+from scanner_core.wallets.classifier.runner import WalletScanRunner
 
 
 def add_components(app: Polyscan) -> None:
@@ -46,13 +45,14 @@ def walletscan_component(app: Polyscan, bus: AlertBus) -> WalletScanComponent:
         for stored in await app.repos.alerts.save_alerts([alert]):
             bus.publish(stored)
 
-    def build() -> WalletScanRunner:  # called in start(): the cache and sources exist by then
-        assert app.cache is not None
-        source = DataApiWalletSource.from_settings(
-            s, app.extras["sources"].data_api, app.cache, clock=app.clock, stored_profile=app.repos.wallets.get_profile
-        )
+    def build() -> WalletScanRunner:  # called in start(): the wallet service exists by then
         runner = WalletScanRunner.from_settings(
-            s, source, app.repos.classifications, seen=app.repos.trades, on_alert=publish_target, clock=app.clock
+            s,
+            app.extras["wallet_service"],
+            app.repos.classifications,
+            seen=app.repos.trades,
+            on_alert=publish_target,
+            clock=app.clock,
         )
         app.extras["walletscan"] = runner
         return runner

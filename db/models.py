@@ -351,3 +351,68 @@ class FeedStateRow(Model):
 
     class Meta:
         table = "feed_state"
+
+
+class WalletHistoryRow(Model):
+    """A wallet's Polymarket history, complete up to its watermark `fetched_until`; its rows are
+    in wallet_history_activity and wallet_history_positions (scanner_core.wallets)."""
+
+    address = fields.CharField(max_length=42, primary_key=True)
+    fetched_until = fields.DatetimeField()  # the watermark: a refresh fetches only what is newer
+    fetched_at = fields.DatetimeField()  # when it was last fetched (retention prunes on it)
+    depth = fields.SmallIntField()  # fetch stages held: 1 profile, 2 positions, 3 activity
+    first_activity = fields.DatetimeField(null=True)
+    latest_activity = fields.DatetimeField(null=True)
+    markets_traded = fields.IntField(null=True)
+    observed_at = fields.DatetimeField(null=True)  # when open positions and markets traded were true
+    trades_truncated = fields.BooleanField(default=False)
+    resolved_truncated = fields.BooleanField(default=False)
+    username = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "wallet_histories"
+        indexes = (Index(fields=("fetched_at",)),)
+
+
+class WalletActivityRow(Model):
+    """One row of a stored wallet history: a trade or another kind of activity."""
+
+    id = fields.BigIntField(primary_key=True)
+    address = fields.CharField(max_length=42)
+    key = fields.CharField(max_length=32)  # identity across refreshes (a trade's dedup key)
+    timestamp = fields.DatetimeField()
+    kind = fields.CharField(max_length=16)
+    condition_id = fields.CharField(max_length=80, default="")
+    outcome_index = fields.SmallIntField(null=True)
+    side = fields.CharField(max_length=4, default="")
+    usd = _money()
+    price = _money(default=0)
+    category = fields.CharField(max_length=32, default="")
+
+    class Meta:
+        table = "wallet_history_activity"
+        unique_together = (("address", "key"),)
+        indexes = (Index(fields=("address", "timestamp")),)
+
+
+class WalletPositionRow(Model):
+    """A resolved or open position of a stored wallet history."""
+
+    id = fields.BigIntField(primary_key=True)
+    address = fields.CharField(max_length=42)
+    condition_id = fields.CharField(max_length=80)
+    outcome_index = fields.SmallIntField(null=True)
+    is_open = fields.BooleanField()
+    category = fields.CharField(max_length=32, default="")
+    avg_price = _money()
+    cost_usd = _money()
+    realised_pnl = _money(default=0)  # resolved positions
+    value_usd = _money(default=0)  # open positions
+    size = _money(default=0)  # open positions: shares
+    resolved_at = fields.DatetimeField(null=True)
+    end_date = fields.DatetimeField(null=True)
+    redeemed = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "wallet_history_positions"
+        indexes = (Index(fields=("address",)),)

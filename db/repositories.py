@@ -51,6 +51,7 @@ from db.serialise import (
     trade_from_row,
     trade_to_row,
 )
+from db.wallet_histories import WalletHistoryRepository
 from scanner_core.models import (
     Alert,
     ChannelRule,
@@ -958,6 +959,7 @@ class Repositories:
         self.webhooks = WebhookRepository()
         self.funding = _funding_repository()
         self.feed_state = FeedStateRepository()
+        self.wallet_histories = WalletHistoryRepository()
 
 
 __all__ = [
@@ -971,6 +973,7 @@ __all__ = [
     "Repositories",
     "SubscriptionRepository",
     "TradeRepository",
+    "WalletHistoryRepository",
     "WalletRepository",
     "WalletTradeRepository",
     "subscription_defaults",

@@ -260,6 +260,7 @@ def profile_details(p: WalletProfile) -> dict[str, Any]:
         "username": p.username,
         "contrarian_trades": p.contrarian_trades,
         "contrarian_wins": p.contrarian_wins,
+        "win_rate_lower": p.win_rate_lower,
     }
 
 
@@ -275,6 +276,7 @@ def profile_from_row(r: WalletProfileRow) -> WalletProfile:
         median_trade_size=Decimal(r.median_trade_size),
         realised_pnl=Decimal(r.realised_pnl),
         win_rate=r.win_rate,
+        win_rate_lower=d.get("win_rate_lower"),
         resolved_positions=r.resolved_positions,
         winning_positions=r.winning_positions,
         top_categories=tuple((c, Decimal(v)) for c, v in d.get("top_categories", [])),

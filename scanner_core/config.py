@@ -289,15 +289,22 @@ class Settings(BaseSettings):
     walletscan_weight_consistency: Fraction = 0.35
     walletscan_weight_efficiency: Fraction = 0.3
     walletscan_weight_recency: Fraction = 0.15
-    # fetching
+    # fetching (one fetcher for every wallet history: scanner_core.wallets)
     walletscan_max_resolved_positions: int = Field(default=200, ge=50, le=5000)  # /closed-positions: 50 a page
     walletscan_max_open_positions: int = Field(default=500, ge=1, le=500)
-    walletscan_max_trades: int = Field(default=500, ge=1, le=500)  # one /activity page
-    walletscan_cache_ttl_seconds: PositiveFloat = 1800.0
+    walletscan_max_trades: int = Field(default=2000, ge=1, le=100_000)  # activity rows a history takes: 500 a page
+    walletscan_cache_ttl_seconds: PositiveFloat = 1800.0  # the classifier judges a stored history this young as is
     walletscan_leaderboard_limit: int = Field(default=200, ge=1, le=1050)
     walletscan_large_trade_usd: NonNegDecimal = Decimal("10000")
     walletscan_large_trade_hours: PositiveFloat = 24.0
     walletscan_max_wallets_per_run: int = Field(default=5000, ge=1)
+
+    # --- wallet histories (scanner_core.wallets: stored with a watermark, judged as of a moment) ---
+    wallet_history_retention_days: int = Field(default=30, ge=1)  # histories not fetched for this long are pruned
+    wallet_history_refresh_seconds: PositiveFloat = 300.0  # a live profile may rest on a history this old
+    wallet_history_cache_size: int = Field(default=5000, ge=10)  # compiled histories kept in memory (LRU)
+    wallet_fetch_concurrency: int = Field(default=32, ge=1, le=512)  # histories fetched at once; rate limits pace them
+    wallet_prefetch_lookahead: int = Field(default=5000, ge=1)  # trades read ahead for prefetch (10x while fetching)
 
     @field_validator("gamma_url", "data_api_url", "clob_url", "telegram_api_url", "telegram_file_url")
     @classmethod

@@ -17,6 +17,7 @@ runs the three trade-only filters in that order for callers that do not store tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scanner_core.detectors import LP_ALLOWED_KINDS, is_market_maker
@@ -33,6 +34,7 @@ __all__ = [
     "LP_ALLOWED_KINDS",
     "MARKET_MAKER",
     "below_floor",
+    "enrich_candidates",
     "excluded_market",
     "extreme_price",
     "market_maker",
@@ -105,3 +107,22 @@ def market_maker(wallet: WalletProfile | None, params: DetectorParams) -> str | 
 def pre_enrich(trade: Trade, rolling: RollingView | None, params: DetectorParams) -> str | None:
     """The first of below_floor, excluded_market (trade fields only), extreme_price that rejects."""
     return below_floor(trade, rolling, params) or excluded_market(trade, None, params) or extreme_price(trade, params)
+
+
+def enrich_candidates(params: DetectorParams) -> Callable[[Trade], bool]:
+    """`pre_enrich(trade, None, params) is None` as a predicate for looking ahead (which trades will
+    be enriched: their wallets are prefetched), with the market-keyword check remembered per market,
+    since it is the costly part and a market's words do not change."""
+    excluded: dict[str, bool] = {}
+
+    def candidate(trade: Trade) -> bool:
+        if below_floor(trade, None, params) or extreme_price(trade, params):
+            return False
+        known = excluded.get(trade.condition_id)
+        if known is None:
+            if len(excluded) >= 100_000:
+                excluded.clear()
+            known = excluded[trade.condition_id] = excluded_market(trade, None, params) is not None
+        return not known
+
+    return candidate

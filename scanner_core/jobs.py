@@ -57,6 +57,9 @@ class JobStores(Protocol):
     @property
     def markets(self) -> StaleMarkets: ...
 
+    @property
+    def wallet_histories(self) -> Prunable: ...
+
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -68,6 +71,7 @@ class RefreshResult:
 class PruneResult:
     trades: int
     metric_samples: int
+    wallet_histories: int = 0
 
 
 # ---------------------------------------------------------------- the jobs
@@ -108,13 +112,23 @@ async def refresh_market_metadata(
 
 
 async def prune_old_data(
-    trades: Prunable, metrics: Prunable | None, *, now: datetime, retention: timedelta
+    trades: Prunable,
+    metrics: Prunable | None,
+    *,
+    now: datetime,
+    retention: timedelta,
+    histories: Prunable | None = None,
+    history_retention: timedelta | None = None,
 ) -> PruneResult:
-    """Delete raw trades and metric samples older than the retention (alerts and wallet stats stay)."""
+    """Delete raw trades and metric samples older than the retention (alerts and wallet stats stay),
+    and wallet histories not fetched within their own retention."""
     cutoff = now - retention
     removed_trades = await trades.prune_before(cutoff)
     removed_samples = await metrics.prune_before(cutoff) if metrics is not None else 0
-    return PruneResult(removed_trades, removed_samples)
+    removed_histories = 0
+    if histories is not None:
+        removed_histories = await histories.prune_before(now - (history_retention or retention))
+    return PruneResult(removed_trades, removed_samples, removed_histories)
 
 
 # ---------------------------------------------------------------- the schedule
@@ -189,7 +203,12 @@ def build_jobs(
 
     async def run_prune() -> object:
         return await prune_old_data(
-            stores.trades, stores.metrics, now=clock(), retention=timedelta(days=s.trade_retention_days)
+            stores.trades,
+            stores.metrics,
+            now=clock(),
+            retention=timedelta(days=s.trade_retention_days),
+            histories=stores.wallet_histories,
+            history_retention=timedelta(days=s.wallet_history_retention_days),
         )
 
     # soon after start too: a process restarted more often than the interval must still prune

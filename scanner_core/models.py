@@ -277,6 +277,7 @@ class WalletProfile:
     median_trade_size: Decimal = ZERO
     realised_pnl: Decimal = ZERO
     win_rate: float | None = None  # None = not enough history
+    win_rate_lower: float | None = None  # the win rate's 95 % Wilson lower bound (same sample)
     resolved_positions: int = 0
     winning_positions: int = 0
     top_categories: tuple[tuple[str, Decimal], ...] = ()

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from scanner_core.categories import category_of
 from scanner_core.models import (
     DomainError,
     Market,
@@ -505,44 +506,6 @@ def traded_from_body(body: Any) -> int:
 
 # ---------------------------------------------------------------- Gamma
 
-# First matching tag (in Gamma's order) decides the category; names follow the leaderboard's
-# categories so filters and /stats speak one vocabulary.
-_CATEGORY_OF_TAG: dict[str, str] = {}
-for _category, _slugs in (
-    (
-        "politics",
-        "politics elections us-presidential-election world-elections global-elections primaries "
-        "us-politics geopolitics trump congress senate midterms world",
-    ),
-    (
-        "sports",
-        "sports nba nfl nhl mlb soccer football tennis golf ufc mma boxing cricket f1 formula-1 "
-        "esports champions-league epl premier-league ncaa basketball baseball hockey chess",
-    ),
-    ("crypto", "crypto bitcoin ethereum solana xrp dogecoin crypto-prices memecoins"),
-    ("economics", "economy economics fed fed-rates inflation gdp jobs macro interest-rates"),
-    ("finance", "finance stocks business earnings ipos ipo commodities equities"),
-    ("tech", "tech technology ai big-tech science space openai"),
-    ("culture", "culture pop-culture movies music celebrities awards tv entertainment oscars"),
-    ("weather", "weather climate temperature hurricanes"),
-    ("mentions", "mentions"),
-):
-    for _slug in _slugs.split():
-        _CATEGORY_OF_TAG[_slug] = _category
-
-
-def category_from_tags(tags: Iterable[str]) -> str:
-    """The category of a market or event from its tag slugs or labels ("" without tags,
-    "other" when no tag names a known category)."""
-    seen = False
-    for tag in tags:
-        seen = True
-        key = tag.strip().lower().replace(" ", "-")
-        category = _CATEGORY_OF_TAG.get(key)
-        if category:
-            return category
-    return "other" if seen else ""
-
 
 def tag_from_gamma(obj: Any) -> Tag:
     data = _mapping(obj, "tag")
@@ -588,10 +551,13 @@ def market_from_gamma(obj: Any, *, event: Row | None = None) -> Market:
     parent = event if event is not None else (events[0] if isinstance(events, list) and events else None)
     parent_map: Row = parent if isinstance(parent, Mapping) else {}
     tags = _tag_slugs(data.get("tags")) or _tag_slugs(parent_map.get("tags"))
-    category = category_from_tags(tags)
-    if not category:
-        legacy = data.get("category") or parent_map.get("category")
-        category = legacy.strip().lower() if isinstance(legacy, str) else ""
+    legacy = data.get("category") or parent_map.get("category")  # an old free-text category counts as a tag
+    category = category_of(
+        tags=(*tags, legacy) if isinstance(legacy, str) and legacy.strip() else tags,
+        slug=_text(data.get("slug")),
+        event_slug=_text(parent_map.get("slug")),
+        title=_text(data.get("question")),
+    )
     volume_total = _first(data, "volumeNum", "volume")
     liquidity = _first(data, "liquidityNum", "liquidity")
     return Market(
@@ -633,7 +599,7 @@ def event_from_gamma(obj: Any) -> Event:
         event_id=event_id,
         slug=_text(data.get("slug")),
         title=_text(data.get("title")),
-        category=category_from_tags(tags),
+        category=category_of(tags=tags, slug=_text(data.get("slug")), title=_text(data.get("title"))),
         tags=tags,
         markets=markets,
         neg_risk=_bool(data.get("negRisk", False)),

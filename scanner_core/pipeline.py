@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from scanner_core import filters
@@ -44,6 +44,8 @@ from scanner_core.scoring import ScoringParams, score
 from scanner_core.stores import CoreStores
 
 log = get_logger("pipeline")
+# a trade's wallet is judged by what it did before this trade (its "earlier trades", its age)
+JUST_BEFORE = timedelta(microseconds=1)
 EMIT_BATCH = 256  # alerts of up to this many enriched trades are stored in one round trip
 
 
@@ -348,7 +350,7 @@ class ServiceEnricher:
         return await self.markets.get_market(trade.condition_id, as_of=trade.timestamp)
 
     async def wallet(self, trade: Trade) -> WalletProfile | None:
-        return await self.wallets.get_profile(trade.wallet, as_of=trade.timestamp)
+        return await self.wallets.profile_as_of(trade.wallet, trade.timestamp - JUST_BEFORE)
 
     async def book(self, trade: Trade) -> OrderBookSummary | None:
         # a book is today's state: only for a trade happening now
@@ -358,17 +360,21 @@ class ServiceEnricher:
 
 
 class StoredEnricher:
-    """Enrichment without Polymarket (offline replays): what our database knows."""
+    """Enrichment without Polymarket (offline replays): what our database knows. Wallets are
+    judged from their stored histories as of each trade (an offline WalletService); a wallet
+    without one is unknown, never new."""
 
-    def __init__(self, repos: CoreStores) -> None:
+    def __init__(self, repos: CoreStores, wallets: WalletLookupAsOf | None = None) -> None:
         self.repos = repos
+        self.wallets = wallets
 
     async def market(self, trade: Trade) -> Market | None:
         return await self.repos.markets.get(trade.condition_id)
 
     async def wallet(self, trade: Trade) -> WalletProfile | None:
-        # a stored profile holds stats of later trades too (look-ahead): offline, the wallet is unknown
-        return None
+        if self.wallets is None:
+            return None
+        return await self.wallets.profile_as_of(trade.wallet, trade.timestamp - JUST_BEFORE)
 
     async def book(self, trade: Trade) -> OrderBookSummary | None:
         return None
@@ -383,4 +389,6 @@ class MarketLookupWithBook(Protocol):
 
 
 class WalletLookupAsOf(Protocol):
-    async def get_profile(self, address: str, *, as_of: datetime | None = None) -> WalletProfile: ...
+    """scanner_core.wallets.WalletService: the wallet as known at a moment (None: unknown)."""
+
+    async def profile_as_of(self, address: str, moment: datetime) -> WalletProfile | None: ...

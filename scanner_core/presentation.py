@@ -248,11 +248,13 @@ def has_win_rate(win_rate: float | None, resolved: int, min_resolved: int) -> bo
     return win_rate is not None and resolved >= min_resolved
 
 
-def win_rate_text(win_rate: float | None, resolved: int, min_resolved: int) -> str:
-    """'62% over 41 resolved', or why there is no rate: a rate without its sample misleads."""
+def win_rate_text(win_rate: float | None, resolved: int, min_resolved: int, lower: float | None = None) -> str:
+    """'62% over 41 resolved', or why there is no rate: a rate without its sample misleads. With
+    its Wilson lower bound: '62% over 41 resolved (at least 47% at 95% confidence)'."""
     if win_rate is None or resolved < min_resolved:
         return f"not enough history ({resolved} resolved)"
-    return f"{percent(win_rate, 0)} over {resolved} resolved"
+    text = f"{percent(win_rate, 0)} over {resolved} resolved"
+    return text if lower is None else f"{text} (at least {percent(lower, 0)} at 95% confidence)"
 
 
 # ---------------------------------------------------------------- links
@@ -666,7 +668,9 @@ def wallet_view(result: WalletResult) -> View:
     body: list[Line] = [line(Span(result.address, code=True))]
     c = result.classification
     if c is not None:
-        reasons = f": {clip('; '.join(c.reasons), 200)}" if c.reasons else ""
+        # a stage-3 verdict's further reasons restate the record (win rates): the Win rate field says it once
+        said = c.reasons[:1] if c.stage >= 3 else c.reasons
+        reasons = f": {clip('; '.join(said), 200)}" if said else ""
         body.append(line(f"{CLASS_EMOJI[c.classification]} {c.classification.value} (score {c.score:.2f}){reasons}"))
     if p.trade_count == 0 and p.first_seen is None:
         body.append(line("No Polymarket activity found for this wallet."))
@@ -682,7 +686,11 @@ def wallet_view(result: WalletResult) -> View:
         field("Trades", line(f"{p.trade_count:,}"), inline=True),
         field("Volume", line(money(p.total_volume)), inline=True),
         field("PnL", line(signed_money(p.realised_pnl)), inline=True),
-        field("Win rate", line(win_rate_text(p.win_rate, p.resolved_positions, result.min_resolved)), inline=True),
+        field(
+            "Win rate",
+            line(win_rate_text(p.win_rate, p.resolved_positions, result.min_resolved, p.win_rate_lower)),
+            inline=True,
+        ),
         field("Market maker", line(mm), inline=True),
     ]
     if p.top_categories:

@@ -133,6 +133,9 @@ TABLES = (
     "chain_scans",
     "funding_traces",
     "feed_state",
+    "wallet_histories",
+    "wallet_history_activity",
+    "wallet_history_positions",
 )
 
 

@@ -42,6 +42,18 @@ is a 400) and answers snake_case in ``{data, pagination}``.
 
 Gamma /markets applies the real implicit ``closed=false`` when ``closed`` is missing.
 
+Wallet histories: /activity serves ``activity`` rows newest first (``sortBy=TIMESTAMP&sortDirection=ASC``
+gives the oldest first) with limit <= 500 and offset <= 10000; with ``activity_from_trades = True`` a
+wallet's stored trades are served as its TRADE rows too (the real API lists every fill of the wallet
+there). /traded counts the markets of a wallet's trades, activity and positions.
+
+Rate limits (off by default): ``rate_limits`` maps a route ("data:/closed-positions") or an API's
+general key ("data:*") to the requests it admits per ``rate_window`` seconds, as Cloudflare's sliding
+windows do; a request beyond one is answered 429 with the Retry-After that clears it, and counted in
+``rate_limited`` (per route); with ``rate_limit_mode = "throttle"`` it is held until a window admits it
+instead (what Polymarket documents: "throttled, not rejected"), counted in ``throttled``. ``served``
+counts the requests answered.
+
 Faults (``pm.faults``):
 * ``fail(route, status, times=1, retry_after=None, body=None)``: the next ``times`` requests on
   ``route`` answer ``status`` (429 with Retry-After, 5xx, 400, 404, ...).
@@ -85,7 +97,7 @@ import json
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,6 +113,7 @@ __all__ = [
     "HttpFault",
     "fresh_trades",
     "sample_trade_rows",
+    "serve_forever",
     "to_rtds_payload",
     "to_v1_row",
 ]
@@ -378,6 +391,14 @@ class FakePolymarket:
         self.holders: dict[str, list[dict[str, Any]]] = {}
         self.values: dict[str, float] = {}
         self.trades_envelope = False
+        self.activity_from_trades = False
+        self.rate_limits: dict[str, int] = {}
+        self.rate_window = 10.0
+        self.rate_limit_mode = "429"
+        self.rate_limited: Counter[str] = Counter()
+        self.throttled: Counter[str] = Counter()
+        self.served: Counter[str] = Counter()
+        self._accepted: dict[str, deque[float]] = {}
         self.requests: Counter[str] = Counter()
         self.request_log: list[tuple[str, list[tuple[str, str]]]] = []
         self.faults_applied: Counter[str] = Counter()
@@ -390,6 +411,7 @@ class FakePolymarket:
         self.pings: Counter[str] = Counter()
         self.port = 0
         self._trades: list[_StoredTrade] = []
+        self._by_wallet: dict[str, list[_StoredTrade]] = {}
         self._sorted = True
         self._seq = 0
         self._conns: set[_WsConn] = set()
@@ -571,6 +593,7 @@ class FakePolymarket:
 
     def clear_trades(self) -> None:
         self._trades.clear()
+        self._by_wallet.clear()
         self._sorted = True
 
     @property
@@ -585,7 +608,19 @@ class FakePolymarket:
         if self._trades and stored.timestamp < self._trades[-1].timestamp:
             self._sorted = False
         self._trades.append(stored)
+        self._by_wallet.setdefault(str(v1.get("proxyWallet", "")).lower(), []).append(stored)
         return stored
+
+    def _wallet_trades(self, user: str) -> list[_StoredTrade]:
+        """A wallet's stored trades, newest first."""
+        return sorted(self._by_wallet.get(user, []), key=lambda t: (t.timestamp, t.seq), reverse=True)
+
+    @staticmethod
+    def _activity_row(stored: _StoredTrade) -> dict[str, Any]:
+        """A stored trade as the wallet's /activity TRADE row."""
+        row = dict(stored.row)
+        row.update(type="TRADE", usdcSize=round(float(row["size"]) * float(row["price"]), 6))
+        return row
 
     def add_trades(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
@@ -679,6 +714,15 @@ class FakePolymarket:
         if api in self.faults.forbidden:
             self.faults_applied[f"{api}_403"] += 1
             return _forbidden_response()
+        wait = self._over_limit(route, f"{api}:*")
+        if wait > 0 and self.rate_limit_mode != "throttle":
+            self.rate_limited[route] += 1
+            return web.json_response({"error": "rate limited"}, status=429, headers={"Retry-After": f"{wait:.3f}"})
+        if wait > 0:
+            self.throttled[route] += 1
+            while wait > 0:
+                await asyncio.sleep(wait)
+                wait = self._over_limit(route, f"{api}:*")
         fault = self.faults.take(route) if api in ("gamma", "data", "clob") else None
         if fault is not None:
             self.faults_applied[f"http_{fault.status or 'slow'}"] += 1
@@ -690,8 +734,30 @@ class FakePolymarket:
                     headers["Retry-After"] = f"{fault.retry_after:g}"
                 body = fault.body if fault.body is not None else json.dumps({"error": f"fake status {fault.status}"})
                 return web.Response(status=fault.status, text=body, headers=headers, content_type="application/json")
+        self.served[route] += 1
         response: web.StreamResponse = await handler(request)
         return response
+
+    def _over_limit(self, *keys: str) -> float:
+        """0 when every sliding window of `keys` admits one more request now (which is then
+        counted), else the seconds until they all would."""
+        limited = [k for k in keys if k in self.rate_limits]
+        if not limited:
+            return 0.0
+        now = time.monotonic()
+        wait = 0.0
+        for key in limited:
+            stamps = self._accepted.setdefault(key, deque())
+            while stamps and now - stamps[0] >= self.rate_window:
+                stamps.popleft()
+            limit = self.rate_limits[key]
+            if len(stamps) >= limit:
+                wait = max(wait, self.rate_window - (now - stamps[len(stamps) - limit]))
+        if wait > 0:
+            return wait
+        for key in limited:
+            self._accepted[key].append(now)
+        return 0.0
 
     @staticmethod
     def _json(body: Any, status: int = 200) -> web.Response:
@@ -857,7 +923,7 @@ class FakePolymarket:
         floor = float(filter_amount) if filter_amount is not None else 0.0
         start, end = q.get("start"), q.get("end")
         out = []
-        for stored in self._trades_newest_first():
+        for stored in self._wallet_trades(user) if user else self._trades_newest_first():
             row = stored.row
             if taker_only and not stored.taker:
                 continue
@@ -936,7 +1002,7 @@ class FakePolymarket:
         if not user:
             return self._error(400, "user is required")
         kinds = set(self._many(query, "type"))
-        rows = sorted(self._user_rows(self.activity, user), key=lambda r: -int(r["timestamp"]))
+        rows = sorted(self._activity_of(user), key=lambda r: -int(r["timestamp"]))
         rows = [r for r in rows if not kinds or r.get("type") in kinds]
         return self._v2_answer(query, offset, limit, rows)
 
@@ -957,7 +1023,15 @@ class FakePolymarket:
             rows = self._user_rows(self.positions, user)
         return self._v2_answer(query, offset, limit, rows)
 
+    def _activity_of(self, user: str) -> list[dict[str, Any]]:
+        rows = list(self._user_rows(self.activity, user))
+        if self.activity_from_trades:
+            rows += [self._activity_row(t) for t in self._by_wallet.get(user, [])]
+        return rows
+
     def _user_rows(self, registry: Mapping[str, list[dict[str, Any]]], user: str) -> list[dict[str, Any]]:
+        if user in registry:
+            return registry[user]
         for wallet, rows in registry.items():
             if wallet.lower() == user:
                 return rows
@@ -971,7 +1045,8 @@ class FakePolymarket:
         kinds = set(self._many(request, "type"))
         start, end, side = q.get("start"), q.get("end"), q.get("side")
         rows = []
-        for row in sorted(self._user_rows(self.activity, user), key=lambda r: -int(r["timestamp"])):
+        ascending = q.get("sortBy", "TIMESTAMP") == "TIMESTAMP" and q.get("sortDirection") == "ASC"
+        for row in sorted(self._activity_of(user), key=lambda r: int(r["timestamp"]) * (1 if ascending else -1)):
             if kinds and row.get("type") not in kinds:
                 continue
             if side and row.get("side") != side:
@@ -1058,7 +1133,7 @@ class FakePolymarket:
         user = (request.query.get("user") or "").lower()
         if not user:
             return self._error(400, "user is required")
-        markets = {t.row["conditionId"] for t in self._trades if str(t.row["proxyWallet"]).lower() == user}
+        markets = {t.row["conditionId"] for t in self._by_wallet.get(user, [])}
         markets |= {r["conditionId"] for r in self._user_rows(self.activity, user) if r.get("conditionId")}
         markets |= {r["conditionId"] for r in self._user_rows(self.positions, user)}
         return self._json({"user": user, "traded": len(markets)})
@@ -1324,3 +1399,20 @@ class FakePolymarket:
             if conn.kind == "market" and not conn.gone:
                 out |= conn.assets
         return out
+
+
+async def serve_forever(fake: FakePolymarket, stats: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+    """Run `fake` and a `/stats` endpoint on loopback until cancelled (a bench's fake in its own
+    process): prints ``READY <fake port> <stats port>`` once both listen."""
+    await fake.start()
+    app = web.Application()
+    app.router.add_get("/stats", stats)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    print(f"READY {fake.port} {runner.addresses[0][1]}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await fake.stop()

@@ -31,12 +31,12 @@ from scanner_core.pipeline import Pipeline, ServiceEnricher
 from scanner_core.presentation import alert_view, plain_text
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
-from scanner_core.services.wallets import WalletService
 from scanner_core.sources.clob import ClobClient
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.gamma import GammaClient
 from scanner_core.sources.http import HttpClient
 from scanner_core.sources.polygon import PolygonRpc
+from scanner_core.wallets import WalletService
 from tests.conftest import FakeClock
 from tests.fakes.polygon import PUSD, USDC_E, FakePolygon
 from tests.fakes.polymarket import FakePolymarket
@@ -94,7 +94,7 @@ async def world(db: str, make_settings: Callable[..., Settings], fast_http: dict
         repos, cache = Repositories(), Cache()
         data_api = DataApiClient(http, pm.data_api_url)
         markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, clock)
-        wallets = WalletService(data_api, cache, repos, clock, markets=markets)
+        wallets = WalletService.from_settings(settings, data_api, repos, clock)
         health = HealthRegistry(clock)
         funding = FundingService(
             PolygonRpc.from_settings(settings, session),

@@ -6,11 +6,9 @@ service that caches shares its values through Redis (a second process does not f
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import pickle
 import pkgutil
-import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,25 +26,17 @@ from structlog.testing import capture_logs
 import scanner_core
 from db.repositories import Repositories
 from scanner_core import cache_codecs
-from scanner_core.cache import Cache, Codec, CodecError, build_cache
+from scanner_core.cache import Cache, Codec, build_cache
 from scanner_core.config import Settings
 from scanner_core.models import Candle
-from scanner_core.profiling import ProfileParams
 from scanner_core.services.markets import MarketService
-from scanner_core.services.wallets import WalletService
 from scanner_core.sources.clob import ClobClient
-from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.gamma import GammaClient
 from scanner_core.sources.http import HttpClient
 from scanner_core.sources.types import Event
-from scanner_core.walletscan import codec as walletscan_codec
-from scanner_core.walletscan.datasource import DataApiWalletSource
 from tests.bots.support import BOOK, MARKET, PROFILE
 from tests.conftest import FakeClock
 from tests.fakes.polymarket import FakePolymarket
-from tests.walletscan.factories import NOW as SCAN_NOW
-from tests.walletscan.factories import bet, entries_for, history, steady_specialist
-from tests.walletscan.wire import serve
 
 pytestmark = pytest.mark.redis
 
@@ -104,8 +94,6 @@ class Process:
 
     cache: Cache
     markets: MarketService
-    wallets: WalletService
-    walletscan: DataApiWalletSource
 
 
 @pytest.fixture
@@ -128,12 +116,7 @@ async def processes(
             caches.append(cache)
             repos, clock = Repositories(), FakeClock(NOW)
             gamma, clob = GammaClient(http, polymarket.gamma_url), ClobClient(http, polymarket.clob_url)
-            data_api = DataApiClient(http, polymarket.data_api_url)
-            markets = MarketService(gamma, clob, cache, repos, clock)
-            params = ProfileParams(min_resolved_positions=3)
-            wallets = WalletService(data_api, cache, repos, clock, markets=markets, params=params)
-            scan = DataApiWalletSource(data_api, cache, clock=lambda: SCAN_NOW)
-            return Process(cache, markets, wallets, scan)
+            return Process(cache, MarketService(gamma, clob, cache, repos, clock))
 
         yield build
     for cache in caches:
@@ -161,8 +144,6 @@ async def test_a_pickle_planted_in_redis_is_never_unpickled(
 async def test_every_cached_service_value_is_shared_through_redis(
     processes: Callable[[], Process], polymarket: FakePolymarket
 ) -> None:
-    scanned = history([bet(i, won=i % 3 != 0) for i in range(1, 8)], trades=None, n=77)
-    serve(polymarket, scanned)
     first, second = processes(), processes()
 
     async def everything(p: Process) -> list[Any]:
@@ -172,18 +153,11 @@ async def test_every_cached_service_value_is_shared_through_redis(
         priced = await p.markets.get_market(token)
         assert priced is not None
         until = datetime.fromtimestamp(polymarket.price_history[token][-1]["t"] + 60, UTC)
-        profile = await p.wallets.get_profile(PSCANNER_WALLET)
-        stage0 = await p.walletscan.profile(scanned.address)
-        stage1 = await p.walletscan.basics(stage0)
         return [
             market,
             await p.markets.get_book(token),
             await p.markets.candles(priced, token, "1m", until=until),
             await p.markets.related(market),
-            profile,
-            stage0,
-            stage1,
-            await p.walletscan.complete(stage1),
         ]
 
     fetched = await everything(first)
@@ -192,7 +166,7 @@ async def test_every_cached_service_value_is_shared_through_redis(
 
     assert served == fetched
     assert sum(polymarket.requests.values()) == requests, "a second process fetched what Redis held"
-    assert fetched[1] is not None and fetched[2] and fetched[5].bets == () and fetched[7].trades is not None
+    assert fetched[1] is not None and fetched[2]
 
 
 # ---------------------------------------------------------------- every codec, through real Redis
@@ -227,14 +201,6 @@ SAMPLES: dict[str, list[Any]] = {
     "book/1": [BOOK, None],
     "candles/1": [_candles(), []],
     "event/1": [_event(), None],
-    "wallet-profile/1": [PROFILE],
-    "walletscan-history/1": [
-        walletscan_codec.encode_history(steady_specialist()),
-        walletscan_codec.encode_history(history([], trades=None, markets_traded=None, last_activity=None)),
-    ],
-    "walletscan-more/1": [
-        walletscan_codec.encode_more(steady_specialist().bets, entries_for(steady_specialist().bets), True)
-    ],
 }
 
 
@@ -339,27 +305,3 @@ async def test_a_value_the_codec_cannot_encode_stays_in_memory_and_is_logged(red
         assert [e["event"] for e in logs] == ["cache_value_unencodable"]
     finally:
         await cache.close()
-
-
-def test_walletscan_blobs_decode_or_raise_codec_error() -> None:
-    """Bytes flipped one at a time, and well-formed JSON of the wrong shape, never raise anything
-    but CodecError (the cache's miss)."""
-    good = SAMPLES["walletscan-history/1"][0]
-    for decode in (walletscan_codec.decode_history, walletscan_codec.decode_more):
-        for position in range(0, len(good), max(1, len(good) // 200)):
-            mutated = bytearray(good)
-            mutated[position] ^= 0xFF
-            with contextlib.suppress(CodecError):
-                decode(bytes(mutated))
-    document = orjson.loads(zlib.decompress(good))
-    wrong = [
-        {**document, "a": 5},
-        {**document, "b": [[99, 0, "0.5", "1", "1", None, 0, 1]]},  # a market index past the table
-        {**document, "b": [[-1, 0, "0.5", "1", "1", None, 0, 1]]},
-        {**document, "f": 1e300},  # no such time
-        {**document, "o": [1, "NaN", "0"]},
-        {**document, "a": document["a"].upper()},
-    ]
-    for doc in wrong:
-        with pytest.raises(CodecError):
-            walletscan_codec.decode_history(zlib.compress(orjson.dumps(doc)))

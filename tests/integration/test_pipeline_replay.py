@@ -23,11 +23,11 @@ from scanner_core.models import Alert, Severity, Trade, now_utc
 from scanner_core.pipeline import Pipeline, ServiceEnricher
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
-from scanner_core.services.wallets import WalletService
 from scanner_core.sources.clob import ClobClient
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.gamma import GammaClient
 from scanner_core.sources.http import HttpClient
+from scanner_core.wallets import WalletService
 from tests.fakes.polymarket import FakePolymarket
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "replay" / "dota_2026-01-08_trades.json"
@@ -73,7 +73,7 @@ async def replay_once(settings: Any, pm: FakePolymarket, session: aiohttp.Client
     http = HttpClient.from_settings(settings, session)
     repos, cache = Repositories(), Cache()
     markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, now_utc)
-    wallets = WalletService(DataApiClient(http, pm.data_api_url), cache, repos, now_utc, markets=markets)
+    wallets = WalletService(DataApiClient(http, pm.data_api_url), repos, now_utc)
     bus = AlertBus()
     published = bus.subscribe("test")
     pipeline = Pipeline(

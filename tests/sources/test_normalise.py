@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from scanner_core import normalise
+from scanner_core.categories import category_of
 from scanner_core.models import Side, TradeSource, from_unix
 from scanner_core.normalise import MalformedPayload
 from scanner_core.sources.types import (
@@ -276,11 +277,13 @@ def test_events_give_markets_their_category() -> None:
     assert normalise.event_from_gamma(search).category == "crypto"
 
 
-def test_category_from_tags() -> None:
-    assert normalise.category_from_tags(["Earn 4%", "NBA"]) == "sports"
-    assert normalise.category_from_tags(["weekly", "bitcoin"]) == "crypto"
-    assert normalise.category_from_tags(["something-new"]) == "other"
-    assert normalise.category_from_tags([]) == ""
+def test_the_one_category_function() -> None:
+    assert category_of(tags=["Earn 4%", "NBA"]) == "sports"
+    assert category_of(tags=["weekly", "bitcoin"]) == "crypto"
+    assert category_of(tags=["something-new"]) == "other"
+    assert category_of(tags=[]) == ""
+    # without a known tag, the slugs and title decide (one taxonomy for markets and wallets)
+    assert category_of(tags=["something-new"], slug="nba-lal-bos-2026-01-02") == "sports"
 
 
 def test_tags() -> None:

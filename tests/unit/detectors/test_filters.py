@@ -120,3 +120,13 @@ def test_market_maker_threshold_and_missing_profile() -> None:
 )
 def test_pre_enrich_order(trade: object, expected: str | None) -> None:
     assert filters.pre_enrich(trade, None, P) == expected  # type: ignore[arg-type]
+
+
+def test_enrich_candidates_are_the_trades_pre_enrich_lets_through() -> None:
+    for floor in (0, 1000):
+        p = params(min_trade_usd=floor)
+        candidate = filters.enrich_candidates(p)
+        names = ("btc_updown_5m_2026-03-22", "global_2026-07-17", "maduro_takerOnly_false_2026-01-06")
+        trades = [t for name in names for t in real_trades(name)] * 2  # the second time, markets are remembered
+        assert [candidate(t) for t in trades] == [filters.pre_enrich(t, None, p) is None for t in trades]
+        assert any(candidate(t) for t in trades) and not all(candidate(t) for t in trades)
