@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
 from aiohttp import web  # noqa: E402
 
 from scanner_core import normalise  # noqa: E402
-from scanner_core.models import Side  # noqa: E402
+from scanner_core.models import Side, now_utc  # noqa: E402
 from scanner_core.walletscan.history import ResolvedBet, TradeFact, WalletHistory  # noqa: E402
 from tests.fakes.polymarket import FakePolymarket  # noqa: E402
 from tests.walletscan.wire import activity_rows, closed_row, unredeemed_row  # noqa: E402
@@ -223,7 +223,7 @@ class GeneratedDataApi:
     async def activity(self, user: str, *, kinds: Any = (), limit: int = 100, offset: int = 0) -> list[Any]:
         self.calls += 1
         rows = self._rows(user)[2][offset : offset + limit]
-        return [normalise.activity_from_row(r) for r in rows]
+        return [normalise.activity_from_row(r, not_after=now_utc()) for r in rows]
 
     async def leaderboard(self, **_: Any) -> list[Any]:
         return []

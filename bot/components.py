@@ -40,7 +40,9 @@ class SourcesComponent:
 
     async def start(self) -> None:
         self.session = aiohttp.ClientSession()
-        self.sources = build_sources(self.app.settings, self.session, health=self.app.health)
+        self.sources = build_sources(
+            self.app.settings, self.session, health=self.app.health, quarantine=self.app.quarantine
+        )
         self.app.extras["sources"] = self.sources
         self.app.extras["feed"] = self.sources.feed
         if self.app.settings.feed_enabled:
@@ -104,6 +106,11 @@ class PipelineComponent:
             batch_size=s.pipeline_batch_size,
             flush_seconds=s.pipeline_flush_seconds,
             on_trades_stored=self._stored,
+            quarantine=self.app.quarantine,
+            health=self.app.health,
+            retry_max_seconds=s.store_retry_max_seconds,
+            degraded_after_seconds=s.store_degraded_after_seconds,
+            max_pending_trades=s.store_max_pending_trades,
         )
         self.app.extras["pipeline"] = self.pipeline
         if s.feed_enabled:

@@ -26,6 +26,7 @@ from scanner_core.config import Settings
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Alert, now_utc
 from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
+from scanner_core.quarantine import Quarantine
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
 from scanner_core.services.wallets import WalletService
@@ -117,14 +118,16 @@ async def run_replay(
     repos = Repositories()
     bus = AlertBus()
     published = bus.subscribe("replay")
-    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window)
+    quarantine = Quarantine(repos.quarantine, max_per_minute=settings.quarantine_max_per_minute)
+    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window, quarantine=quarantine)
     code = 0
     async with aiohttp.ClientSession() as session:
         enricher: Enricher
         if offline:
             enricher = StoredEnricher(repos)
         else:
-            sources = build_sources(settings, session)  # REST clients only: the streams stay unstarted
+            # REST clients only: the streams stay unstarted
+            sources = build_sources(settings, session, quarantine=quarantine)
             cache = Cache(l1_max_items=settings.cache_l1_max_items)
             markets = MarketService(sources.gamma, sources.clob, cache, repos, clock)
             wallets = WalletService(sources.data_api, cache, repos, clock, markets=markets)
@@ -138,6 +141,7 @@ async def run_replay(
             clock=clock,
             replay=True,
             batch_size=settings.pipeline_batch_size,
+            quarantine=quarantine,
         )
 
         async def printer() -> None:

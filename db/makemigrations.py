@@ -12,6 +12,7 @@ import asyncio
 import sys
 
 from aerich import Command
+from aerich.migrate import Migrate
 from tortoise import Tortoise
 
 from db.setup import APP, MIGRATIONS_ROOT, tortoise_config
@@ -24,6 +25,7 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
     """Generate (or, with dry_run, detect) pending migrations per dialect; returns new file names."""
     created: dict[str, str | None] = {}
     for dialect, url in DIALECT_URLS.items():
+        _forget_operators()
         location = MIGRATIONS_ROOT / dialect
         folder = location / APP
         command = Command(tortoise_config(url), app=APP, location=str(location))
@@ -47,6 +49,20 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
         finally:
             await Tortoise.close_connections()
     return created
+
+
+def _forget_operators() -> None:
+    # aerich keeps the pending DDL in class attributes: without this the second dialect's file
+    # also gets the first dialect's statements (SQLite DDL in the PostgreSQL migration)
+    for name in (
+        "upgrade_operators",
+        "downgrade_operators",
+        "_upgrade_fk_m2m_index_operators",
+        "_downgrade_fk_m2m_index_operators",
+        "_upgrade_m2m",
+        "_downgrade_m2m",
+    ):
+        setattr(Migrate, name, [])
 
 
 def main() -> None:

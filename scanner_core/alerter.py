@@ -35,6 +35,7 @@ class Condition(enum.StrEnum):
     CIRCUIT_OPEN = "circuit_open"
     MEMORY = "memory_high"
     ERRORS = "error_rate"
+    STORAGE = "storage_failing"  # a writer (trades, alerts) cannot store: rows wait for retry
 
 
 class AlertLevel(enum.StrEnum):
@@ -55,6 +56,7 @@ SEVERITY = {
     Condition.CIRCUIT_OPEN: AlertLevel.ERROR,
     Condition.MEMORY: AlertLevel.ERROR,
     Condition.ERRORS: AlertLevel.ERROR,
+    Condition.STORAGE: AlertLevel.ERROR,
 }
 
 
@@ -97,6 +99,7 @@ class Observations:
     circuits_open: Mapping[str, bool] = field(default_factory=dict)  # host -> open
     memory_bytes: int | None = None
     errors_total: Mapping[str, float] = field(default_factory=dict)  # component -> errors logged
+    writers_failing: Mapping[str, str] = field(default_factory=dict)  # writer -> why (DEGRADED writers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +233,8 @@ class AlertPolicy:
         if not obs.cache_ok:
             why = f" ({obs.cache_detail})" if obs.cache_detail else ""
             found.append(Finding(Condition.REDIS, "", f"Redis unreachable{why}: the cache serves from memory only."))
+        for writer, detail in sorted(obs.writers_failing.items()):
+            found.append(Finding(Condition.STORAGE, writer, f"Storage failing ({writer}): {detail}."))
         for host, is_open in sorted(obs.circuits_open.items()):
             if is_open:
                 text = f"Circuit breaker open for {host}: requests to it are paused."
@@ -294,6 +299,7 @@ class AlertPolicy:
             Condition.CIRCUIT_OPEN: f"the circuit breaker for {subject} is closed; requests flow again",
             Condition.MEMORY: f"memory is back under {self.thresholds.memory_alert_fraction:.0%} of the limit",
             Condition.ERRORS: "the error rate is back to normal",
+            Condition.STORAGE: f"{subject} stores again; what it kept was written",
         }[finding.condition]
 
 

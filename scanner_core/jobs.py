@@ -57,6 +57,9 @@ class JobStores(Protocol):
     @property
     def markets(self) -> StaleMarkets: ...
 
+    @property
+    def quarantine(self) -> Prunable: ...
+
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -68,6 +71,7 @@ class RefreshResult:
 class PruneResult:
     trades: int
     metric_samples: int
+    quarantined: int = 0
 
 
 # ---------------------------------------------------------------- the jobs
@@ -108,13 +112,20 @@ async def refresh_market_metadata(
 
 
 async def prune_old_data(
-    trades: Prunable, metrics: Prunable | None, *, now: datetime, retention: timedelta
+    trades: Prunable,
+    metrics: Prunable | None,
+    *,
+    now: datetime,
+    retention: timedelta,
+    quarantine: Prunable | None = None,
 ) -> PruneResult:
-    """Delete raw trades and metric samples older than the retention (alerts and wallet stats stay)."""
+    """Delete raw trades, metric samples and quarantined rows older than the retention (alerts and
+    wallet stats stay)."""
     cutoff = now - retention
     removed_trades = await trades.prune_before(cutoff)
     removed_samples = await metrics.prune_before(cutoff) if metrics is not None else 0
-    return PruneResult(removed_trades, removed_samples)
+    removed_quarantined = await quarantine.prune_before(cutoff) if quarantine is not None else 0
+    return PruneResult(removed_trades, removed_samples, removed_quarantined)
 
 
 # ---------------------------------------------------------------- the schedule
@@ -189,7 +200,11 @@ def build_jobs(
 
     async def run_prune() -> object:
         return await prune_old_data(
-            stores.trades, stores.metrics, now=clock(), retention=timedelta(days=s.trade_retention_days)
+            stores.trades,
+            stores.metrics,
+            now=clock(),
+            retention=timedelta(days=s.trade_retention_days),
+            quarantine=stores.quarantine,
         )
 
     # soon after start too: a process restarted more often than the interval must still prune

@@ -124,6 +124,7 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "quarantine",
 )
 
 

@@ -29,8 +29,10 @@ from scanner_core.config import Settings
 from scanner_core.logs import get_logger
 from scanner_core.metrics import FEED_BLOCKED_SECONDS, FEED_DUPLICATES, FEED_LAG, FEED_QUEUE_DEPTH, FEED_TRADES
 from scanner_core.models import Trade, TradeSource, now_utc
+from scanner_core.quarantine import QuarantineSink
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.errors import MalformedLog, SourceError
+from scanner_core.sources.horizon import TradeHorizon
 from scanner_core.sources.rtds import RtdsStream
 
 log = get_logger("sources.feed")
@@ -86,6 +88,8 @@ class TradeFeed:
         retry_max_seconds: float = 60.0,
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
+        horizon: TradeHorizon | None = None,
+        quarantine: QuarantineSink | None = None,
     ) -> None:
         self.rtds = rtds
         self.data_api = data_api
@@ -100,7 +104,8 @@ class TradeFeed:
         self._monotonic = monotonic
         self._queue: asyncio.Queue[Trade] = asyncio.Queue(maxsize=queue_size)
         self._dedup = Deduper(dedup_window)
-        self._malformed = MalformedLog("rtds", monotonic=monotonic)
+        self._malformed = MalformedLog("rtds", monotonic=monotonic, quarantine=quarantine)
+        self._horizon = horizon or TradeHorizon(clock)
         self._newest: datetime | None = None
         self._gap: datetime | None = None  # newest trade time before an open gap
         self._gap_due = 0.0
@@ -110,7 +115,9 @@ class TradeFeed:
         self.blocked_seconds = 0.0
 
     @classmethod
-    def from_settings(cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient) -> TradeFeed:
+    def from_settings(
+        cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient, quarantine: QuarantineSink | None = None
+    ) -> TradeFeed:
         s = settings
         return cls(
             rtds,
@@ -123,6 +130,8 @@ class TradeFeed:
             gap_wait_seconds=s.rtds_ping_seconds,
             retry_min_seconds=s.ws_backoff_min_seconds,
             retry_max_seconds=s.ws_backoff_max_seconds,
+            horizon=TradeHorizon.from_settings(s),
+            quarantine=quarantine,
         )
 
     # --- FeedStatus ---
@@ -186,15 +195,25 @@ class TradeFeed:
 
     async def handle_frame(self, text: str) -> None:
         """Decode one RTDS frame, fill any open gap first, then queue its new trades."""
-        frame = normalise.decode_rtds(text)
-        if frame.errors:  # one count per frame, however many of its items were bad
-            self._malformed.record("; ".join(frame.errors), text)
+        frame = self.decode(text)
+        if frame.rejects:  # one count per frame, however many of its items were bad
+            self._malformed.record_rejects(frame.rejects, text)
         if frame.kind == "server_message":
             log.warning("rtds_server_message", message=frame.message)
         if self._gap is not None and (frame.trades or self._monotonic() >= self._gap_due):
             await self._backfill()
         for trade in frame.trades:
             await self.emit(trade)
+
+    def decode(self, text: str) -> normalise.RtdsFrame:
+        """The frame decoded against the trade schema. The decoder does not raise; were it ever
+        to, the frame is a malformed one (counted, kept) and the connection stays."""
+        try:
+            return normalise.decode_rtds(text, not_after=self._horizon())
+        except Exception as exc:
+            log.exception("rtds_decoder_failed")
+            reject = normalise.Reject("decoder_error", f"decoder failed: {type(exc).__name__}: {exc}"[:300], text)
+            return normalise.RtdsFrame("malformed", rejects=(reject,))
 
     async def emit(self, trade: Trade) -> bool:
         """Queue `trade` unless already seen; waits while the queue is full."""

@@ -125,6 +125,15 @@ def scenarios() -> dict[Condition, Scenario]:
             "errors a minute (more than 10); most from: feed",
             "the error rate is back to normal",
         ),
+        Condition.STORAGE: Scenario(
+            _fresh,
+            lambda now: replace(
+                _fresh(now), writers_failing={"trade_writer": "cannot store trades for 40s (database unavailable)"}
+            ),
+            AlertLevel.ERROR,
+            "Storage failing (trade_writer): cannot store trades for 40s",
+            "trade_writer stores again",
+        ),
     }
 
 

@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 
 from scanner_core.config import Settings
 from scanner_core.health import HealthRegistry, State
-from scanner_core.models import Trade, TradeSource, from_unix
+from scanner_core.models import Trade, TradeSource, from_unix, now_utc
 from scanner_core.ports import FeedStatus
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.feed import Deduper, TradeFeed
@@ -113,7 +113,7 @@ async def harness_factory(pm: FakePolymarket, session: aiohttp.ClientSession, se
 def keys(rows: list[dict[str, Any]]) -> list[str]:
     from scanner_core.normalise import trade_from_row
 
-    return [trade_from_row(row).dedup_key for row in rows]
+    return [trade_from_row(row, not_after=now_utc()).dedup_key for row in rows]
 
 
 async def test_5000_trades_20_drops_3_stalls_each_exactly_once(
@@ -295,5 +295,5 @@ async def test_the_newest_stored_trade_is_where_a_restart_resumes(db: str) -> No
     trades = Repositories().trades
     assert await trades.newest_trade_time() is None
     rows = fresh_trades(sample_trade_rows(), 5, start_ts=START_TS, per_second=1)
-    await trades.save_trades([trade_from_row(r) for r in rows])
+    await trades.save_trades([trade_from_row(r, not_after=now_utc()) for r in rows])
     assert await trades.newest_trade_time() == from_unix(START_TS + 4)

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from scanner_core import normalise
-from scanner_core.models import Side
+from scanner_core.models import Side, now_utc
 from scanner_core.walletscan import codec
 from scanner_core.walletscan.assemble import history_from_positions, is_resolved, trades_from_activity
 from scanner_core.walletscan.categories import category_of
@@ -74,7 +74,7 @@ def test_last_activity_and_markets() -> None:
 
 
 def test_trades_from_real_activity_rows() -> None:
-    rows = [normalise.activity_from_row(r) for r in load("activity_user_pscanner_2026-04-25.json")]
+    rows = [normalise.activity_from_row(r, not_after=now_utc()) for r in load("activity_user_pscanner_2026-04-25.json")]
     trades = trades_from_activity(rows)
     assert len(trades) == len([r for r in rows if r.trade is not None])
     assert [t.timestamp for t in trades] == sorted(t.timestamp for t in trades)
