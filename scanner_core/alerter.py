@@ -35,7 +35,7 @@ class Condition(enum.StrEnum):
     CIRCUIT_OPEN = "circuit_open"
     MEMORY = "memory_high"
     ERRORS = "error_rate"
-    STORAGE = "storage_failing"  # a writer (trades, alerts) cannot store: rows wait for retry
+    STORAGE = "storage_failing"  # writers (trades, alerts) cannot store: rows wait for retry
 
 
 class AlertLevel(enum.StrEnum):
@@ -233,8 +233,11 @@ class AlertPolicy:
         if not obs.cache_ok:
             why = f" ({obs.cache_detail})" if obs.cache_detail else ""
             found.append(Finding(Condition.REDIS, "", f"Redis unreachable{why}: the cache serves from memory only."))
-        for writer, detail in sorted(obs.writers_failing.items()):
-            found.append(Finding(Condition.STORAGE, writer, f"Storage failing ({writer}): {detail}."))
+        if obs.writers_failing and obs.database_ok:  # an unreachable database has its own alert
+            why = "; ".join(f"{writer}: {detail}" for writer, detail in sorted(obs.writers_failing.items()))
+            found.append(
+                Finding(Condition.STORAGE, "", f"Storage failing, the database answers but refuses writes: {why}.")
+            )
         for host, is_open in sorted(obs.circuits_open.items()):
             if is_open:
                 text = f"Circuit breaker open for {host}: requests to it are paused."
@@ -299,7 +302,7 @@ class AlertPolicy:
             Condition.CIRCUIT_OPEN: f"the circuit breaker for {subject} is closed; requests flow again",
             Condition.MEMORY: f"memory is back under {self.thresholds.memory_alert_fraction:.0%} of the limit",
             Condition.ERRORS: "the error rate is back to normal",
-            Condition.STORAGE: f"{subject} stores again; what it kept was written",
+            Condition.STORAGE: "the database takes writes again; what was kept for retry is being written",
         }[finding.condition]
 
 

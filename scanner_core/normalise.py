@@ -91,6 +91,7 @@ NAME_CHARS = 100  # Polymarket user names and pseudonyms are short
 # not a Polymarket figure (and would make decimal arithmetic overflow or cost time).
 NUMBER_CHARS = 64
 _EXPONENT_LIMIT = 60
+_INT_LIMIT = 10**_EXPONENT_LIMIT
 _HEX64 = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
@@ -123,7 +124,7 @@ def to_decimal(value: Any, field: str) -> Decimal:
     elif isinstance(value, bool) or value is None:
         raise MalformedPayload(f"{field}: expected a number, got {value!r}")
     elif isinstance(value, int):
-        if -(10**_EXPONENT_LIMIT) < value < 10**_EXPONENT_LIMIT:
+        if -_INT_LIMIT < value < _INT_LIMIT:
             return Decimal(value)
         raise MalformedPayload(f"{field}: number out of range")
     elif isinstance(value, float):

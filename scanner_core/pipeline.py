@@ -149,6 +149,11 @@ class Pipeline:
         self.trade_writer = writer(TRADE_WRITER)
         self.alert_writer = writer(ALERT_WRITER)
 
+    @property
+    def pending_trades(self) -> int:
+        """Trades waiting to be stored (more than a batch only while the database is unavailable)."""
+        return len(self._batch)
+
     # ---------------------------------------------------------------- running
 
     async def run(self, trades: AsyncIterable[Trade]) -> PipelineStats:
@@ -365,7 +370,9 @@ class Pipeline:
         self._batch.append(trade)
         self.stats.wallet_volume[trade.wallet] += int(trade.usd)
         excess = len(self._batch) - self._max_pending_trades
-        if excess > 0:  # the database has been unavailable for long: the oldest give way
+        # the database has been unavailable for long: the oldest give way (never while a write of
+        # the batch's head is under way: it removes what it wrote by position afterwards)
+        if excess > 0 and not self._flush_lock.locked():
             excess += self._max_pending_trades // 10  # in bulk, not one at a time
             del self._batch[:excess]
             STORE_DROPPED.labels("trade").inc(excess)

@@ -131,8 +131,8 @@ def scenarios() -> dict[Condition, Scenario]:
                 _fresh(now), writers_failing={"trade_writer": "cannot store trades for 40s (database unavailable)"}
             ),
             AlertLevel.ERROR,
-            "Storage failing (trade_writer): cannot store trades for 40s",
-            "trade_writer stores again",
+            "Storage failing, the database answers but refuses writes: trade_writer: cannot store trades",
+            "the database takes writes again",
         ),
     }
 

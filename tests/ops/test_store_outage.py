@@ -33,7 +33,7 @@ from scanner_core.monitoring import Monitor, sqlite_file
 from scanner_core.pipeline import Pipeline, StoredEnricher
 from scanner_core.quarantine import Quarantine
 from scanner_core.scoring import ScoringParams
-from tests.conftest import FakeClock
+from tests.conftest import TABLES, FakeClock
 from tests.ops.conftest import AdminChat, BreakableDatabase, get_json
 
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -79,6 +79,8 @@ class Outage:
 async def connected(breakable_db: BreakableDatabase) -> AsyncIterator[BreakableDatabase]:
     await db_setup.connect(breakable_db.url, 2)
     await db_setup.migrate(breakable_db.url)
+    if not breakable_db.url.startswith("sqlite"):  # the session's PostgreSQL database: start empty
+        await connections.get("default").execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
     try:
         yield breakable_db
     finally:
@@ -182,8 +184,14 @@ async def test_an_outage_keeps_the_trades_degrades_health_alerts_once_and_recove
         for _ in range(3):
             clock.advance(seconds=30)
             await alerter.check()
-        storage = [text for text, _ in chat.messages if "trade_writer" in text]
-        assert len(storage) == 1 and storage[0].startswith("Storage failing (trade_writer): cannot store trades")
+        # one admin message for the outage: the database's own when it does not answer (PostgreSQL
+        # cut), the writers' when it answers but takes no writes (SQLite read-only)
+        [outage_alert] = [text for text, _ in chat.messages]
+        if outage.sqlite:
+            assert outage_alert.startswith("Storage failing, the database answers but refuses writes: alert_writer")
+            assert "trade_writer: cannot store trades for" in outage_alert and "kept for retry" in outage_alert
+        else:
+            assert outage_alert.startswith("Database unreachable")
         # an outage is not a bad row: nothing refused, nothing quarantined, nothing dropped
         assert rejected("trade_writer") == refused_before and quarantine.pending == 0
         assert pipeline.stats.refused_trades == 0 and pipeline.stats.stored == 3
@@ -192,10 +200,11 @@ async def test_an_outage_keeps_the_trades_degrades_health_alerts_once_and_recove
         await outage.end()
         await until(lambda: pipeline.stats.stored == 39)
         await until(lambda: state_of(health, "trade_writer") is State.OK)
+        await until(lambda: state_of(health, "alert_writer") is State.OK)
         clock.advance(seconds=30)
         await alerter.check()
-        storage = [text for text, _ in chat.messages if "trade_writer" in text]
-        assert storage[1:] == [storage[1]] and storage[1].startswith("Recovered: trade_writer stores again")
+        [recovery] = [text for text, _ in chat.messages[1:]]
+        assert recovery.startswith("Recovered: " + ("the database takes writes" if outage.sqlite else "the database"))
         assert (await get_json(http, health_url))[1]["components"]["trade_writer"]["state"] == "ok"
         stored = await repos.trades.market_trades("0x" + "5" * 64, limit=100)
         assert sorted(t.tx_hash for t in stored) == sorted(trade(n).tx_hash for n in range(1, 40))
@@ -209,3 +218,47 @@ async def test_an_outage_keeps_the_trades_degrades_health_alerts_once_and_recove
         incoming.put_nowait(None)
         await asyncio.wait_for(running, 30)
         await web.stop()
+
+
+async def test_a_long_outage_keeps_the_newest_trades_within_the_bound(
+    connected: BreakableDatabase, make_settings: Any
+) -> None:
+    repos = Repositories()
+    settings = make_settings()
+    pipeline = Pipeline(
+        repos=repos,
+        enricher=StoredEnricher(repos),
+        bus=AlertBus(),
+        detector_params=DetectorParams.from_settings(settings),
+        scoring_params=ScoringParams.from_settings(settings),
+        clock=FakeClock(T0 + timedelta(hours=1)),
+        batch_size=10,
+        flush_seconds=0.02,
+        retry_max_seconds=0.1,
+        max_pending_trades=100,
+    )
+    dropped = REGISTRY.get_sample_value("scanner_store_dropped_total", {"kind": "trade"}) or 0.0
+    outage = Outage(connected)
+    await outage.start()
+    incoming: asyncio.Queue[Trade | None] = asyncio.Queue()
+
+    async def feed() -> AsyncIterator[Trade]:
+        while (item := await incoming.get()) is not None:
+            yield item
+
+    running = asyncio.create_task(pipeline.run(feed()))
+    try:
+        for n in range(1, 301):
+            incoming.put_nowait(trade(n))
+        await until(lambda: pipeline.stats.received == 300)
+        assert pipeline.pending_trades <= 100 and pipeline.stats.stored == 0
+        lost = (REGISTRY.get_sample_value("scanner_store_dropped_total", {"kind": "trade"}) or 0.0) - dropped
+        assert lost == 300 - pipeline.pending_trades
+        kept = pipeline.pending_trades
+        await outage.end()
+        await until(lambda: pipeline.stats.stored == kept)
+        stored = await repos.trades.market_trades("0x" + "5" * 64, limit=500)
+        assert sorted(t.tx_hash for t in stored) == sorted(trade(n).tx_hash for n in range(301 - kept, 301))
+    finally:
+        incoming.put_nowait(None)
+        await asyncio.wait_for(running, 30)

@@ -131,3 +131,43 @@ async def test_were_the_decoder_ever_to_raise_the_frame_is_counted_and_the_conne
     assert metric("scanner_rows_rejected_total", source="rtds", reason="decoder_error") == bugs + 1
     assert metric("scanner_websocket_reconnects_total", stream="rtds", reason="handler_error") == handler_errors
     assert pm.rtds_subscriptions == 1 and harness.feed.connected
+
+
+async def test_every_data_api_path_refuses_counts_and_quarantines_bad_trade_rows(
+    db: str, pm: FakePolymarket, make_http: Any
+) -> None:
+    """/trades, /v2/trades, /activity and /v2/activity: a bad row is skipped, counted by reason,
+    kept in the quarantine, and the good rows of its page still come through."""
+    from db.repositories import Repositories
+    from scanner_core.quarantine import Quarantine
+    from scanner_core.sources.data_api import DataApiClient
+    from tests.fakes.polymarket import to_v1_row
+
+    pm.clear_trades()
+    rows = [to_v1_row(row) for row in fresh_trades(sample_trade_rows(), 3, start_ts=START_TS, salt="api")]
+    future, huge = {**rows[1], "timestamp": YEAR_2100}, {**rows[2], "size": 1e19}
+    pm.add_trades([rows[0], future, huge])
+    wallet = rows[0]["proxyWallet"].lower()
+    pm.set_activity(wallet, [{**row, "type": "TRADE", "usdcSize": 1} for row in (rows[0], future, huge)])
+    repos = Repositories()
+    quarantine = Quarantine(repos.quarantine)
+    client = DataApiClient(make_http(), pm.data_api_url, quarantine=quarantine)
+    before = {
+        reason: metric("scanner_rows_rejected_total", source="data_api", reason=reason)
+        for reason in ("timestamp", "size")
+    }
+
+    v1 = await client.trades(taker_only=False)
+    v2 = await client.trades_v2(taker_only=False)
+    activity = await client.activity(wallet)
+    activity_v2, _ = await client.activity_v2(wallet)
+
+    good = rows[0]["transactionHash"]
+    assert [t.tx_hash for t in v1.trades] == [t.tx_hash for t in v2.trades] == [good]
+    assert v1.skipped == v2.skipped == 2
+    assert [a.tx_hash for a in activity] == [a.tx_hash for a in activity_v2] == [good]
+    for reason in ("timestamp", "size"):
+        assert metric("scanner_rows_rejected_total", source="data_api", reason=reason) == before[reason] + 4
+    assert await quarantine.flush() == 8
+    kept = await repos.quarantine.recent(limit=20, source="data_api")
+    assert sorted(e.reason for e in kept) == ["size"] * 4 + ["timestamp"] * 4
