@@ -12,6 +12,10 @@ open and is tried again with backoff while the live stream goes on.
 
 The queue is bounded: when the consumer is slow, `put` waits, the RTDS reader stops reading and
 the socket's buffers fill (scanner_feed_backpressure_seconds_total shows the time spent there).
+
+Every frame is decoded against the trade schema (normalise.py; its time bound is this feed's
+clock plus POLYSCAN_TRADE_MAX_FUTURE_SECONDS): refused items are counted, logged and quarantined,
+the frame's good trades still go on, and nothing a frame holds can drop the connection.
 """
 
 from __future__ import annotations
