@@ -40,6 +40,7 @@ from scanner_core.sources.horizon import TradeHorizon
 from scanner_core.sources.rtds import RtdsStream
 
 log = get_logger("sources.feed")
+HORIZON_REFRESH_SECONDS = 1.0
 
 
 def _log_unexpected_end(task: asyncio.Task[None]) -> None:
@@ -110,6 +111,8 @@ class TradeFeed:
         self._dedup = Deduper(dedup_window)
         self._malformed = MalformedLog("rtds", monotonic=monotonic, quarantine=quarantine)
         self._horizon = horizon or TradeHorizon(clock)
+        self._not_after = self._horizon()
+        self._not_after_due = monotonic() + HORIZON_REFRESH_SECONDS
         self._newest: datetime | None = None
         self._gap: datetime | None = None  # newest trade time before an open gap
         self._gap_due = 0.0
@@ -209,11 +212,20 @@ class TradeFeed:
         for trade in frame.trades:
             await self.emit(trade)
 
+    def _latest_trade_time(self) -> datetime:
+        """The schema's time bound, read from the clock at most once a second: frames come in
+        thousands a second, and a second's lag inside a minutes-long allowance changes nothing."""
+        now = self._monotonic()
+        if now >= self._not_after_due:
+            self._not_after = self._horizon()
+            self._not_after_due = now + HORIZON_REFRESH_SECONDS
+        return self._not_after
+
     def decode(self, text: str) -> normalise.RtdsFrame:
         """The frame decoded against the trade schema. The decoder does not raise; were it ever
         to, the frame is a malformed one (counted, kept) and the connection stays."""
         try:
-            return normalise.decode_rtds(text, not_after=self._horizon())
+            return normalise.decode_rtds(text, not_after=self._latest_trade_time())
         except Exception as exc:
             log.exception("rtds_decoder_failed")
             reject = normalise.Reject("decoder_error", f"decoder failed: {type(exc).__name__}: {exc}"[:300], text)
