@@ -52,6 +52,7 @@ def make_trades(count: int, start: datetime, salt: str) -> Iterator:
     """`count` Trades from the real rows, fresh tx hashes, timestamps spread over one hour; made
     one at a time, so the process's memory is the pipeline's, not a list of the whole stream."""
     from scanner_core import normalise
+    from scanner_core.models import now_utc
 
     rows = real_rows()
     span = 3600
@@ -59,7 +60,7 @@ def make_trades(count: int, start: datetime, salt: str) -> Iterator:
         row = dict(rows[i % len(rows)])
         row["transactionHash"] = "0x" + hashlib.blake2b(f"{salt}:{i}".encode(), digest_size=32).hexdigest()
         row["timestamp"] = int(start.timestamp()) + (i * span) // count
-        yield normalise.trade_from_row(row)
+        yield normalise.trade_from_row(row, not_after=now_utc())
 
 
 async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict:

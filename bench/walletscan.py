@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
 from aiohttp import web  # noqa: E402
 
 from scanner_core import normalise  # noqa: E402
-from scanner_core.models import Side  # noqa: E402
+from scanner_core.models import Side, now_utc  # noqa: E402
 from scanner_core.wallets.history import (  # noqa: E402
     ActivityRow,
     ResolvedPosition,
@@ -254,7 +254,7 @@ class GeneratedDataApi:
             rows = [r for r in rows if r["timestamp"] >= start.timestamp()]
         if sort_direction == "ASC":
             rows = rows[::-1]
-        return [normalise.activity_from_row(r) for r in rows[offset : offset + limit]]
+        return [normalise.activity_from_row(r, not_after=now_utc()) for r in rows[offset : offset + limit]]
 
     async def leaderboard(self, **_: Any) -> list[Any]:
         return []

@@ -22,6 +22,7 @@ from scanner_core.logs import get_logger
 from scanner_core.metrics import UP_SINCE
 from scanner_core.models import now_utc
 from scanner_core.monitoring import Monitor, sqlite_file
+from scanner_core.quarantine import Quarantine
 
 log = get_logger("app")
 
@@ -43,6 +44,10 @@ class Polyscan:
         self.started_at = clock()
         self.health = HealthRegistry(clock)
         self.repos = Repositories()
+        # refused rows (sources and writers) on their way to the quarantine table; the pipeline flushes it
+        self.quarantine = Quarantine(
+            self.repos.quarantine, clock=clock, max_per_minute=settings.quarantine_max_per_minute
+        )
         self.cache: Cache | None = None
         self.web: WebServer | None = None
         self.components: list[Lifecycle] = []

@@ -47,7 +47,7 @@ class SourcesComponent:
     async def start(self) -> None:
         s, repos = self.app.settings, self.app.repos
         self.session = aiohttp.ClientSession()
-        self.sources = build_sources(s, self.session, health=self.app.health)
+        self.sources = build_sources(s, self.session, health=self.app.health, quarantine=self.app.quarantine)
         feed = self.sources.feed
         self.watermark = FeedWatermark(
             repos.feed_state, feed, clock=self.app.clock, overlap_seconds=s.feed_watermark_overlap_seconds
@@ -136,6 +136,11 @@ class PipelineComponent:
             on_trades_stored=self._stored,
             funding=self.app.extras.get("funding_service"),
             on_trade_not_stored=self._not_stored,
+            quarantine=self.app.quarantine,
+            health=self.app.health,
+            retry_max_seconds=s.store_retry_max_seconds,
+            degraded_after_seconds=s.store_degraded_after_seconds,
+            max_pending_trades=s.store_max_pending_trades,
         )
         self.app.extras["pipeline"] = self.pipeline
         if s.feed_enabled:

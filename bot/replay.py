@@ -27,6 +27,7 @@ from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Alert, now_utc
 from scanner_core.payloads import alert_json
 from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
+from scanner_core.quarantine import Quarantine
 from scanner_core.scoring import ScoringParams
 from scanner_core.services.markets import MarketService
 from scanner_core.sources import build_sources
@@ -88,7 +89,8 @@ async def run_replay(
     repos = Repositories()
     bus = AlertBus()
     published = bus.subscribe("replay")
-    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window)
+    quarantine = Quarantine(repos.quarantine, max_per_minute=settings.quarantine_max_per_minute)
+    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window, quarantine=quarantine)
     detector_params = DetectorParams.from_settings(settings)
     code = 0
     async with aiohttp.ClientSession() as session:
@@ -98,7 +100,8 @@ async def run_replay(
             wallets = WalletService.from_settings(settings, None, repos, clock, offline=True)
             enricher = StoredEnricher(repos, wallets)
         else:
-            sources = build_sources(settings, session)  # REST clients only: the streams stay unstarted
+            # REST clients only: the streams stay unstarted
+            sources = build_sources(settings, session, quarantine=quarantine)
             cache = Cache(l1_max_items=settings.cache_l1_max_items)
             markets = MarketService(sources.gamma, sources.clob, cache, repos, clock)
             # each wallet's history is fetched once (up to now) and stored: a second replay fetches nothing
@@ -115,6 +118,7 @@ async def run_replay(
             clock=clock,
             replay=True,
             batch_size=settings.pipeline_batch_size,
+            quarantine=quarantine,
         )
 
         async def printer() -> None:

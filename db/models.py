@@ -416,3 +416,18 @@ class WalletPositionRow(Model):
     class Meta:
         table = "wallet_history_positions"
         indexes = (Index(fields=("address",)),)
+
+
+class QuarantineRow(Model):
+    """A row refused at the trade boundary (malformed) or by the database, kept for a person."""
+
+    id = fields.BigIntField(primary_key=True)
+    source = fields.CharField(max_length=32)  # rtds, data_api, replay, trade_writer, alert_writer
+    reason = fields.CharField(max_length=64)  # the field that failed, or db_refused
+    detail = fields.TextField(default="")  # the message (at most 500 characters)
+    payload = fields.TextField(default="")  # the raw row or frame as text (at most 4,000 characters)
+    received_at = fields.DatetimeField()
+
+    class Meta:
+        table = "quarantine"
+        indexes = (Index(fields=("received_at",)), Index(fields=("source", "reason")))

@@ -1,7 +1,9 @@
 """Every query polyscan makes. Takes and returns scanner_core domain types; rows stay inside.
 
 Writes that can repeat (a replay, a restart, a backfill overlapping the live feed) are idempotent:
-trades and alerts carry a unique dedup key and a second save stores nothing.
+trades and alerts carry a unique dedup key and a second save stores nothing. The batch writes of
+the pipeline (trades, wallet stats, alerts, quarantine) raise scanner_core.stores.RowRefused or
+StoreUnavailable (db/errors.py), so their writers can tell a bad row from an outage.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from db.errors import translated
 from db.models import (
     AlertRow,
     ChannelRuleRow,
@@ -28,6 +31,7 @@ from db.models import (
     DeliveryWorkerRow,
     FeedStateRow,
     MarketRow,
+    QuarantineRow,
     SubscriptionRow,
     SystemMetricRow,
     TradeRow,
@@ -61,6 +65,7 @@ from scanner_core.models import (
     Market,
     MetricSample,
     Platform,
+    QuarantineEntry,
     Severity,
     Subscription,
     SubscriptionFilters,
@@ -120,6 +125,7 @@ class TradeRepository:
         """Store one trade; False when it was already stored."""
         return await self.save_trades([trade]) == 1
 
+    @translated
     async def save_trades(self, trades: Sequence[Trade]) -> int:
         """Store a batch in one round trip; repeats (same dedup key) are ignored. Returns new rows."""
         if not trades:
@@ -276,6 +282,7 @@ class AlertRepository:
             return alert_from_row(row), False
         return replace(alert, id=row.id), True
 
+    @translated
     async def save_alerts(self, alerts: Sequence[Alert]) -> list[Alert]:
         """Store a batch; returns only the alerts that were new (with ids), in input order."""
         if not alerts:
@@ -393,6 +400,7 @@ class WalletRepository:
         }
         await WalletProfileRow.update_or_create(defaults=fields, address=profile.address)
 
+    @translated
     async def update_stats(self, trades: Sequence[Trade], now: datetime) -> int:
         """Fold new trades into stored stats without refetching history: one statement per batch.
 
@@ -940,6 +948,39 @@ class FeedStateRepository:
             await FeedStateRow.create(name=name, value=text, updated_at=now)
 
 
+# ---------------------------------------------------------------- quarantine
+
+
+class QuarantineRepository:
+    @translated
+    async def save_many(self, entries: Sequence[QuarantineEntry]) -> int:
+        if entries:
+            await QuarantineRow.bulk_create(
+                [
+                    QuarantineRow(
+                        source=e.source,
+                        reason=e.reason,
+                        detail=e.detail,
+                        payload=e.payload,
+                        received_at=e.received_at,
+                    )
+                    for e in entries
+                ]
+            )
+        return len(entries)
+
+    async def recent(self, *, limit: int = 50, source: str | None = None) -> list[QuarantineEntry]:
+        query = QuarantineRow.all() if source is None else QuarantineRow.filter(source=source)
+        rows = await query.order_by("-received_at", "-id").limit(limit)
+        return [QuarantineEntry(r.source, r.reason, r.detail, r.payload, r.received_at) for r in rows]
+
+    async def count(self) -> int:
+        return await QuarantineRow.all().count()
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        return int(await QuarantineRow.filter(received_at__lt=cutoff).delete())
+
+
 class Repositories:
     """All repositories, built once by the composition root and handed to services."""
 
@@ -960,6 +1001,7 @@ class Repositories:
         self.funding = _funding_repository()
         self.feed_state = FeedStateRepository()
         self.wallet_histories = WalletHistoryRepository()
+        self.quarantine = QuarantineRepository()
 
 
 __all__ = [
@@ -970,6 +1012,7 @@ __all__ = [
     "FeedStateRepository",
     "MarketRepository",
     "MetricsRepository",
+    "QuarantineRepository",
     "Repositories",
     "SubscriptionRepository",
     "TradeRepository",

@@ -37,6 +37,7 @@ class Condition(enum.StrEnum):
     ERRORS = "error_rate"
     BOT_DOWN = "bot_down"
     FORBIDDEN = "api_forbidden"  # Polymarket answers 403: geo-blocked
+    STORAGE = "storage_failing"  # writers (trades, alerts) cannot store: rows wait for retry
 
 
 class AlertLevel(enum.StrEnum):
@@ -59,6 +60,7 @@ SEVERITY = {
     Condition.ERRORS: AlertLevel.ERROR,
     Condition.BOT_DOWN: AlertLevel.ERROR,
     Condition.FORBIDDEN: AlertLevel.CRITICAL,
+    Condition.STORAGE: AlertLevel.ERROR,
 }
 
 
@@ -105,6 +107,7 @@ class Observations:
     errors_total: Mapping[str, float] = field(default_factory=dict)  # component -> errors logged
     bots_down: Mapping[str, str] = field(default_factory=dict)  # chat bot not working -> why (health detail)
     forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # host answering 403 -> its settings
+    writers_failing: Mapping[str, str] = field(default_factory=dict)  # writer -> why (DEGRADED writers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,11 @@ class AlertPolicy:
         if not obs.cache_ok:
             why = f" ({obs.cache_detail})" if obs.cache_detail else ""
             found.append(Finding(Condition.REDIS, "", f"Redis unreachable{why}: the cache serves from memory only."))
+        if obs.writers_failing and obs.database_ok:  # an unreachable database has its own alert
+            why = "; ".join(f"{writer}: {detail}" for writer, detail in sorted(obs.writers_failing.items()))
+            found.append(
+                Finding(Condition.STORAGE, "", f"Storage failing, the database answers but refuses writes: {why}.")
+            )
         for host, is_open in sorted(obs.circuits_open.items()):
             if is_open:
                 text = f"Circuit breaker open for {host}: requests to it are paused."
@@ -323,6 +331,7 @@ class AlertPolicy:
             Condition.ERRORS: "the error rate is back to normal",
             Condition.BOT_DOWN: f"the {subject.title()} bot works again",
             Condition.FORBIDDEN: "Polymarket answers again (no more 403 Forbidden)",
+            Condition.STORAGE: "the database takes writes again; what was kept for retry is being written",
         }[finding.condition]
 
 

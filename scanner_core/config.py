@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     excluded_market_keywords: Annotated[list[str], NoDecode] = ["up or down", "updown"]
     exclude_price_at_or_above: NonNegDecimal = Decimal("0.95")
     lp_filter_confidence: Fraction = 0.6
+    # --- trade boundary and storage failures (issue 10) ---
+    # a trade may carry a time at most this far past now (clock skew between us and Polymarket);
+    # a later one is refused as malformed, so it can never become "the newest trade"
+    trade_max_future_seconds: int = Field(default=300, ge=0, le=86_400)
+    # refused rows kept in the quarantine table: at most this many a minute (a flood is still
+    # counted in scanner_rows_rejected_total), kept as long as trades (trade_retention_days)
+    quarantine_max_per_minute: int = Field(default=600, ge=1)
+    # while the database is unavailable the writers keep rows for retry, backing off up to this
+    store_retry_max_seconds: PositiveFloat = 30.0
+    # and /health turns degraded (and the admin chat hears once) after failing this long
+    store_degraded_after_seconds: float = Field(default=30.0, ge=0)
+    # trades kept for retry at most (the oldest give way beyond this, counted and logged)
+    store_max_pending_trades: int = Field(default=100_000, ge=1000)
 
     # --- detectors ---
     large_trade_tiers: Annotated[list[Decimal], NoDecode] = [

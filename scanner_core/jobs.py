@@ -60,6 +60,9 @@ class JobStores(Protocol):
     @property
     def wallet_histories(self) -> Prunable: ...
 
+    @property
+    def quarantine(self) -> Prunable: ...
+
 
 @dataclass(frozen=True, slots=True)
 class RefreshResult:
@@ -72,6 +75,7 @@ class PruneResult:
     trades: int
     metric_samples: int
     wallet_histories: int = 0
+    quarantined: int = 0
 
 
 # ---------------------------------------------------------------- the jobs
@@ -119,16 +123,18 @@ async def prune_old_data(
     retention: timedelta,
     histories: Prunable | None = None,
     history_retention: timedelta | None = None,
+    quarantine: Prunable | None = None,
 ) -> PruneResult:
-    """Delete raw trades and metric samples older than the retention (alerts and wallet stats stay),
-    and wallet histories not fetched within their own retention."""
+    """Delete raw trades, metric samples and quarantined rows older than the retention (alerts and
+    wallet stats stay), and wallet histories not fetched within their own retention."""
     cutoff = now - retention
     removed_trades = await trades.prune_before(cutoff)
     removed_samples = await metrics.prune_before(cutoff) if metrics is not None else 0
     removed_histories = 0
     if histories is not None:
         removed_histories = await histories.prune_before(now - (history_retention or retention))
-    return PruneResult(removed_trades, removed_samples, removed_histories)
+    removed_quarantined = await quarantine.prune_before(cutoff) if quarantine is not None else 0
+    return PruneResult(removed_trades, removed_samples, removed_histories, removed_quarantined)
 
 
 # ---------------------------------------------------------------- the schedule
@@ -209,6 +215,7 @@ def build_jobs(
             retention=timedelta(days=s.trade_retention_days),
             histories=stores.wallet_histories,
             history_retention=timedelta(days=s.wallet_history_retention_days),
+            quarantine=stores.quarantine,
         )
 
     # soon after start too: a process restarted more often than the interval must still prune

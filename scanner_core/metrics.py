@@ -22,6 +22,14 @@ API_FORBIDDEN = Gauge(
 WEBSOCKET_CONNECTED = Gauge("scanner_websocket_connected", "1 while a stream is connected", ["stream"])
 WEBSOCKET_RECONNECTS = Counter("scanner_websocket_reconnects_total", "Stream reconnects", ["stream", "reason"])
 FRAMES_MALFORMED = Counter("scanner_frames_malformed_total", "Frames that did not parse", ["source"])
+ROWS_REJECTED = Counter(
+    "scanner_rows_rejected_total",
+    "Rows refused: malformed at the trade boundary, or refused by the database (kept in quarantine)",
+    ["source", "reason"],
+)
+QUARANTINE_DROPPED = Counter(
+    "scanner_quarantine_dropped_total", "Refused rows not kept in the quarantine table (flood or outage)"
+)
 FEED_TRADES = Counter("scanner_feed_trades_total", "Trades yielded by the feed", ["source"])
 FEED_DUPLICATES = Counter("scanner_feed_duplicates_total", "Trades dropped as already seen", ["source"])
 FEED_QUEUE_DEPTH = Gauge("scanner_feed_queue_depth", "Trades waiting in the feed queue")
@@ -37,6 +45,9 @@ FEED_WATERMARK = Gauge("scanner_feed_watermark_seconds", "Unix time up to which 
 TRADES_RECEIVED = Counter("scanner_trades_received_total", "Trades entering the pipeline")
 TRADES_FILTERED = Counter("scanner_trades_filtered_total", "Trades filtered out", ["filter_name"])
 TRADES_STORED = Counter("scanner_trades_stored_total", "Trades stored as rows")
+STORE_DROPPED = Counter(
+    "scanner_store_dropped_total", "Rows dropped because the database stayed unavailable too long", ["kind"]
+)
 ALERTS_GENERATED = Counter("scanner_alerts_generated_total", "Alerts generated", ["severity"])
 SIGNALS_FIRED = Counter("scanner_signals_total", "Detector signals", ["kind"])
 QUEUE_DEPTH = Gauge("scanner_queue_depth", "Items waiting per pipeline queue", ["queue"])

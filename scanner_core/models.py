@@ -449,6 +449,19 @@ class MetricSample:
     labels: Mapping[str, str] = field(default_factory=frozen_map)
 
 
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """A row refused at the trade boundary (malformed) or by the database, kept for a person to
+    look at: where it came from, why (a short reason code and the detail), and the raw payload
+    as text (bounded)."""
+
+    source: str  # rtds, data_api, replay, trade_writer, alert_writer, ...
+    reason: str  # a short code: the field that failed, or db_refused
+    detail: str
+    payload: str
+    received_at: datetime
+
+
 def now_utc() -> datetime:
     """Wall-clock UTC. Only edges (sources, composition root, jobs) call this; pure code gets `now`."""
     return datetime.now(UTC)

@@ -48,6 +48,7 @@ from scanner_core.metrics import (
 )
 from scanner_core.models import MetricSample, Platform, Severity
 from scanner_core.ports import FeedStatus
+from scanner_core.storage import WRITERS
 
 log = get_logger("monitoring")
 
@@ -334,7 +335,16 @@ class Monitor:
             errors_total=values_by_label(ERRORS, "component"),
             bots_down=self._bots_down(),
             forbidden=forbidden_hosts(),
+            writers_failing=self._writers_failing(),
         )
+
+    def _writers_failing(self) -> dict[str, str]:
+        """Writers (trades, alerts) that report DEGRADED: the database keeps refusing them service."""
+        return {
+            name: component.detail
+            for name, component in self._health.all().items()
+            if name in WRITERS and component.state in (State.DEGRADED, State.DOWN)
+        }
 
 
 # ---------------------------------------------------------------- metric snapshots

@@ -1,18 +1,33 @@
 """Polymarket wire payloads -> polyscan domain values. The ONLY module that knows field names.
 
 Pure functions: no I/O, no clock, no logging. Each takes a decoded JSON value (or frame text) and
-returns frozen domain values, or raises `MalformedPayload` naming what was wrong. Callers count
-and log the error; nothing here decides what a bad frame means for the process.
+returns frozen domain values, or raises `MalformedPayload` naming what was wrong (and a short
+`reason` for metrics). Callers count, log and quarantine the error; nothing here decides what a
+bad frame means for the process. The frame decoders (`decode_rtds`, `rtds_frame_from_json`,
+`decode_market_ws`) never raise: a bad item is reported in the frame they return.
 
 What the wire gives (see API.md): Data API v1 rows are camelCase with JSON numbers, v2 rows are
 snake_case; RTDS `activity/trades` frames wrap the same row in an envelope and send the wallet
 checksummed; Gamma sends `outcomes`, `outcomePrices` and `clobTokenIds` as strings holding JSON
 arrays; the CLOB sends every number as a string. Any number may arrive as a string or a JSON
 number, and both give the same Decimal (so the same `Trade.dedup_key`).
+
+The trade schema (`trade_from_row`, the one door every Trade comes through: RTDS frames, Data
+API /trades and /activity pages v1 and v2, replay files, the backfill) admits only what a real
+fill can be, and everything it admits fits the database columns (db/models.py TradeRow):
+- price within 0..1; size above 0 and at most MAX_SIZE shares, so the USD value (size x price)
+  is at most MAX_USD too;
+- transaction hash and condition id: 0x + 64 hex digits; token id: a decimal uint256;
+- outcome index 0..MAX_OUTCOME_INDEX (the Data API's 999 on non-trade rows means "none");
+- time between Polymarket's launch (LAUNCH) and `not_after`, which the caller passes: its own
+  clock's now plus a few minutes of allowed clock skew (POLYSCAN_TRADE_MAX_FUTURE_SECONDS);
+- text fields (title, slugs, outcome, trader name) cut to the *_CHARS lengths, NUL removed
+  (PostgreSQL text cannot hold it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,9 +75,40 @@ _OUTCOME_INDEX_NONE = 999  # Data API sentinel on non-trade activity rows
 _SIDES = {"BUY": Side.BUY, "SELL": Side.SELL, "buy": Side.BUY, "sell": Side.SELL}
 _KEEPALIVES = frozenset({"", "PONG", "PING", "pong", "ping"})
 
+# ---- the trade schema's bounds (see the module docstring)
+LAUNCH = datetime(2020, 6, 1, tzinfo=UTC)  # Polymarket opened in mid-2020: no fill is older
+_LAUNCH_TS = int(LAUNCH.timestamp())
+# The biggest real fills are a few million shares; a billion is far beyond any, and keeps size,
+# price x size and a wallet's running sums well inside numeric(30, 10) (below 1e20).
+MAX_SIZE = Decimal(10) ** 9
+MAX_USD = MAX_SIZE  # price is at most 1, so size x price never exceeds MAX_SIZE
+MAX_OUTCOME_INDEX = 255  # a market has a handful of outcomes; far below smallint's 32767
+UINT256 = 2**256  # token ids are ERC-1155 ids: decimal strings below 2**256 (up to 78 digits)
+TITLE_CHARS = 500  # market questions are a few hundred characters at most
+SLUG_CHARS = 255  # the slug columns' width
+OUTCOME_CHARS = 120  # the outcome column's width
+NAME_CHARS = 100  # Polymarket user names and pseudonyms are short
+# Any number on the wire: a numeric string longer than this, or a magnitude beyond 10**±60, is
+# not a Polymarket figure (and would make decimal arithmetic overflow or cost time).
+NUMBER_CHARS = 64
+_EXPONENT_LIMIT = 60
+_INT_LIMIT = 10**_EXPONENT_LIMIT
+_HEX64 = re.compile(r"0x[0-9a-fA-F]{64}")
+
 
 class MalformedPayload(ValueError):
-    """A payload that cannot become a domain value; the message says which field and why."""
+    """A payload that cannot become a domain value; the message says which field and why, and
+    `reason` is a short code for metrics (the field by default)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or _reason_of(message)
+
+
+def _reason_of(message: str) -> str:
+    field, sep, _ = message.partition(":")
+    # the field names in messages come from this module, never from the payload
+    return field if sep and field.isidentifier() and len(field) <= 40 else "shape"
 
 
 # ---------------------------------------------------------------- scalars
@@ -70,13 +116,18 @@ class MalformedPayload(ValueError):
 
 def to_decimal(value: Any, field: str) -> Decimal:
     """A JSON number or numeric string as Decimal; a float goes through its shortest repr so
-    0.52 and "0.52" give equal values."""
+    0.52 and "0.52" give equal values. Refuses non-finite numbers, numeric strings longer than
+    NUMBER_CHARS and magnitudes beyond 10**±60 (see above)."""
     if isinstance(value, str):
+        if len(value) > NUMBER_CHARS:
+            raise MalformedPayload(f"{field}: not a number (too long): {value[:40]!r}")
         text = value.strip()
     elif isinstance(value, bool) or value is None:
         raise MalformedPayload(f"{field}: expected a number, got {value!r}")
     elif isinstance(value, int):
-        return Decimal(value)
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return Decimal(value)
+        raise MalformedPayload(f"{field}: number out of range")
     elif isinstance(value, float):
         text = repr(value)
     elif isinstance(value, Decimal):
@@ -89,6 +140,10 @@ def to_decimal(value: Any, field: str) -> Decimal:
         raise MalformedPayload(f"{field}: not a number: {value!r}") from None
     if not number.is_finite():
         raise MalformedPayload(f"{field}: not a finite number: {value!r}")
+    if not -_EXPONENT_LIMIT <= number.adjusted() <= _EXPONENT_LIMIT:
+        if number:
+            raise MalformedPayload(f"{field}: number out of range: {text[:40]!r}")
+        return _ZERO  # "0E+999999999" is zero, but its exponent would poison arithmetic
     return number
 
 
@@ -128,6 +183,23 @@ def optional_unix_time(value: Any, field: str) -> datetime | None:
     return unix_time(value, field)
 
 
+def bounded_time(value: Any, field: str, not_after: float) -> datetime:
+    """A trade's unix time (seconds or milliseconds) between LAUNCH and `not_after` (unix seconds)."""
+    seconds: int | float | Decimal
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value / 1000 if value > _MS_THRESHOLD else value
+    else:
+        seconds = to_decimal(value, field)
+        if seconds > _MS_THRESHOLD:
+            seconds = seconds / 1000
+        seconds = float(seconds)
+    if seconds < _LAUNCH_TS:
+        raise MalformedPayload(f"{field}: {_clip(value)} is before Polymarket's launch ({LAUNCH:%Y-%m-%d})")
+    if seconds > not_after:
+        raise MalformedPayload(f"{field}: {_clip(value)} is in the future")
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 def iso_time(value: Any, field: str) -> datetime | None:
     """Gamma's times: ISO-8601 with Z, "2026-07-24 00:00:16+00", or a bare date (UTC)."""
     if value is None or value == "":
@@ -165,26 +237,50 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def bounded_text(value: Any, field: str, limit: int) -> str:
+    """A text field cut to `limit` characters, NUL removed; numbers become text; other JSON
+    values (objects, arrays) are malformed."""
+    if isinstance(value, str):
+        if len(value) <= limit and "\x00" not in value:
+            return value  # the usual case, kept cheap: this runs six times per trade
+        return value[:limit].replace("\x00", "")
+    if value is None:
+        return ""
+    if isinstance(value, int | float):  # bool included: str(True) is harmless
+        return str(value)[:limit]
+    raise MalformedPayload(f"{field}: expected text, got {type(value).__name__}")
+
+
 def _token(value: Any, field: str) -> str:
-    """Token ids are decimal strings up to 78 digits: keep them strings."""
-    if isinstance(value, bool):
-        raise MalformedPayload(f"{field}: expected a token id, got {value!r}")
-    if isinstance(value, int):
+    """Token ids are decimal uint256 strings (up to 78 ASCII digits): keep them strings."""
+    if isinstance(value, str):
+        if value.isascii() and value.isdigit() and (len(value) < 78 or (len(value) == 78 and int(value) < UINT256)):
+            return value
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value < UINT256:
         return str(value)
-    if isinstance(value, str) and value.isdigit():
-        return value
-    raise MalformedPayload(f"{field}: not a token id: {value!r}")
+    raise MalformedPayload(f"{field}: not a token id (a decimal uint256): {_clip(value)}")
+
+
+def _hex64(value: Any, field: str, what: str) -> str:
+    """0x + 64 hex digits (a transaction hash or a condition id), lowercased."""
+    if isinstance(value, str):
+        if _HEX64.fullmatch(value):
+            return value.lower()
+        stripped = value.strip()
+        if _HEX64.fullmatch(stripped):
+            return stripped.lower()
+    raise MalformedPayload(f"{field}: not {what} (0x + 64 hex digits): {_clip(value)}")
 
 
 def _condition(value: Any, field: str) -> str:
     if not isinstance(value, str) or not is_condition_id(value):
-        raise MalformedPayload(f"{field}: not a condition id: {value!r}")
+        raise MalformedPayload(f"{field}: not a condition id: {_clip(value)}")
     return value.strip().lower()
 
 
 def _wallet(value: Any, field: str) -> str:
-    if not isinstance(value, str):
-        raise MalformedPayload(f"{field}: not a wallet address: {value!r}")
+    if not isinstance(value, str) or len(value) > 64:
+        raise MalformedPayload(f"{field}: not a wallet address: {_clip(value)}")
     try:
         return normalise_address(value)
     except DomainError as exc:
@@ -194,7 +290,7 @@ def _wallet(value: Any, field: str) -> str:
 def _side(value: Any, field: str = "side") -> Side:
     side = _SIDES.get(value) if isinstance(value, str) else None
     if side is None:
-        raise MalformedPayload(f"{field}: expected BUY or SELL, got {value!r}")
+        raise MalformedPayload(f"{field}: expected BUY or SELL, got {_clip(value)}")
     return side
 
 
@@ -202,7 +298,11 @@ def _outcome_index(value: Any) -> int | None:
     if value is None or value == "":
         return None
     index = to_int(value, "outcomeIndex")
-    return None if index == _OUTCOME_INDEX_NONE else index
+    if index == _OUTCOME_INDEX_NONE:
+        return None
+    if not 0 <= index <= MAX_OUTCOME_INDEX:
+        raise MalformedPayload(f"outcomeIndex: {index} is not within 0..{MAX_OUTCOME_INDEX}")
+    return index
 
 
 def _bool(value: Any) -> bool:
@@ -225,6 +325,14 @@ def _mapping(value: Any, what: str) -> Row:
     return value
 
 
+def _clip(value: Any) -> str:
+    """A short, safe rendering of a bad value for an error message (never the whole payload)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = repr(value)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return f"a {type(value).__name__}"
+
+
 def _display_name(name: str, pseudonym: str) -> str:
     # users who never set a name get "<address>-<ms>": the pseudonym reads better
     if name and not (name.startswith("0x") and "-" in name):
@@ -235,8 +343,14 @@ def _display_name(name: str, pseudonym: str) -> str:
 # ---------------------------------------------------------------- trades
 
 
-def trade_from_row(row: Any, source: TradeSource = TradeSource.DATA_API) -> Trade:
-    """A Data API /trades row (v1 camelCase or v2 snake_case) or an RTDS activity payload."""
+def trade_from_row(row: Any, source: TradeSource = TradeSource.DATA_API, *, not_after: datetime) -> Trade:
+    """A Data API /trades row (v1 camelCase or v2 snake_case) or an RTDS activity payload,
+    checked against the trade schema (module docstring); `not_after` is the latest time a trade
+    may carry (the caller's now plus the allowed clock skew)."""
+    return _trade(row, source, not_after.timestamp())
+
+
+def _trade(row: Any, source: TradeSource, not_after: float) -> Trade:
     data = _mapping(row, "trade")
     try:
         if "proxyWallet" in data:
@@ -247,32 +361,32 @@ def trade_from_row(row: Any, source: TradeSource = TradeSource.DATA_API) -> Trad
             tx, outcome_index, event_slug = data["transaction_hash"], data.get("outcome_index"), data.get("event_slug")
         size = to_decimal(data["size"], "size")
         price = to_decimal(data["price"], "price")
-        timestamp = unix_time(data["timestamp"], "timestamp")
+        timestamp = bounded_time(data["timestamp"], "timestamp", not_after)
         side = _side(data["side"])
     except KeyError as exc:
-        raise MalformedPayload(f"trade: missing field {exc.args[0]}") from None
-    if size <= _ZERO:
-        raise MalformedPayload(f"size: must be positive, got {size}")
+        raise MalformedPayload(f"trade: missing field {exc.args[0]}", "missing_field") from None
+    if not _ZERO < size <= MAX_SIZE:
+        raise MalformedPayload(f"size: must be above 0 and at most {MAX_SIZE:,} shares, got {_clip(str(size))}")
     if not _ZERO <= price <= _ONE:
-        raise MalformedPayload(f"price: must be within 0..1, got {price}")
-    if not isinstance(tx, str) or not tx.startswith("0x") or len(tx) < 10:
-        raise MalformedPayload(f"transactionHash: not a tx hash: {tx!r}")
+        raise MalformedPayload(f"price: must be within 0..1, got {_clip(str(price))}")
+    name = bounded_text(data.get("name"), "name", NAME_CHARS)
+    pseudonym = bounded_text(data.get("pseudonym"), "pseudonym", NAME_CHARS)
     return Trade(
-        tx_hash=tx.lower(),
+        tx_hash=_hex64(tx, "transactionHash", "a transaction hash"),
         wallet=_wallet(wallet, "proxyWallet"),
-        condition_id=_condition(condition, "conditionId"),
+        condition_id=_hex64(condition, "conditionId", "a condition id"),
         token_id=_token(token, "asset"),
         side=side,
-        outcome=_text(data.get("outcome")),
+        outcome=bounded_text(data.get("outcome"), "outcome", OUTCOME_CHARS),
         outcome_index=_outcome_index(outcome_index),
         size=size,
         price=price,
         timestamp=timestamp,
         source=source,
-        title=_text(data.get("title")),
-        slug=_text(data.get("slug")),
-        event_slug=_text(event_slug),
-        trader_name=_display_name(_text(data.get("name")), _text(data.get("pseudonym"))),
+        title=bounded_text(data.get("title"), "title", TITLE_CHARS),
+        slug=bounded_text(data.get("slug"), "slug", SLUG_CHARS),
+        event_slug=bounded_text(event_slug, "eventSlug", SLUG_CHARS),
+        trader_name=_display_name(name, pseudonym),
     )
 
 
@@ -293,48 +407,70 @@ def rows_and_cursor(body: Any, what: str) -> tuple[list[Any], str | None]:
             cursor = pagination.get("next_cursor")
         if cursor in ("", "LTE="):  # "LTE=" is base64("-1"): the CLOB's end marker
             cursor = None
+        if cursor is not None and not isinstance(cursor, str | int):
+            raise MalformedPayload(f"{what}: next_cursor is not a string")
         return rows, (str(cursor) if cursor is not None else None)
     raise MalformedPayload(f"{what}: expected an array or a {{data: [...]}} envelope")
 
 
 @dataclass(frozen=True, slots=True)
+class Reject:
+    """One item of a frame or page that did not pass: why (`reason` for metrics, `message` for
+    people) and the item itself as it came (kept in the quarantine)."""
+
+    reason: str
+    message: str
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
 class RtdsFrame:
     """What one RTDS text frame held. `kind`: keepalive, trades, other (another topic or a
-    subscription ack), server_message (an error the server sent), malformed. `types`: the
+    subscription ack), server_message (an error the server sent), malformed. `rejects` lists
+    the items that did not pass (a frame may hold good trades and bad ones). `types`: the
     activity types (trades, orders_matched) of its envelopes, for the feed's per-type watchdog."""
 
     kind: str
     trades: tuple[Trade, ...] = ()
-    errors: tuple[str, ...] = ()
+    rejects: tuple[Reject, ...] = ()
     message: str = ""
     types: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        return tuple(r.message for r in self.rejects)
 
 
 _RTDS_TRADE_TYPES = frozenset({"trades", "orders_matched"})
 
 
-def decode_rtds(text: str | bytes, source: TradeSource = TradeSource.RTDS) -> RtdsFrame:
+def decode_rtds(text: str | bytes, source: TradeSource = TradeSource.RTDS, *, not_after: datetime) -> RtdsFrame:
     """One RTDS text frame (an envelope, an array of envelopes, or a bare activity payload as
-    in recordings). Never raises: bad items are reported in `errors`."""
-    if (text.strip() if isinstance(text, str) else bytes(text).strip().decode("utf-8", "replace")) in _KEEPALIVES:
+    in recordings). Never raises: bad items are reported in `rejects`."""
+    stripped = text.strip() if isinstance(text, str) else bytes(text).strip().decode("utf-8", "replace")
+    if stripped in _KEEPALIVES:
         return RtdsFrame("keepalive")
     try:
         body = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        return RtdsFrame("malformed", errors=(f"not JSON: {exc}",))
-    return rtds_frame_from_json(body, source)
+    except orjson.JSONDecodeError as exc:  # also invalid UTF-8 and lone surrogates
+        return RtdsFrame("malformed", rejects=(Reject("json", f"not JSON: {exc}", stripped),))
+    return _rtds_frame(body, source, not_after.timestamp())
 
 
-def rtds_frame_from_json(body: Any, source: TradeSource = TradeSource.RTDS) -> RtdsFrame:
+def rtds_frame_from_json(body: Any, source: TradeSource = TradeSource.RTDS, *, not_after: datetime) -> RtdsFrame:
     """`decode_rtds` for an already decoded JSON value."""
+    return _rtds_frame(body, source, not_after.timestamp())
+
+
+def _rtds_frame(body: Any, source: TradeSource, not_after: float) -> RtdsFrame:
     items = body if isinstance(body, list) else [body]
     trades: list[Trade] = []
-    errors: list[str] = []
+    rejects: list[Reject] = []
     types: list[str] = []
     message = ""
     for item in items:
         if not isinstance(item, Mapping):
-            errors.append(f"frame item is a {type(item).__name__}, not an object")
+            rejects.append(Reject("shape", f"frame item is a {type(item).__name__}, not an object", item))
             continue
         if "payload" in item or "topic" in item:
             kind = item.get("type")
@@ -345,53 +481,56 @@ def rtds_frame_from_json(body: Any, source: TradeSource = TradeSource.RTDS) -> R
             payloads = item.get("payload")
             for payload in payloads if isinstance(payloads, list) else [payloads]:
                 try:
-                    trades.append(trade_from_row(payload, source))
+                    trades.append(_trade(payload, source, not_after))
                 except MalformedPayload as exc:
-                    errors.append(str(exc))
+                    rejects.append(Reject(exc.reason, str(exc), payload))
         elif "proxyWallet" in item or "proxy_wallet" in item:
             try:
-                trades.append(trade_from_row(item, source))
+                trades.append(_trade(item, source, not_after))
             except MalformedPayload as exc:
-                errors.append(str(exc))
+                rejects.append(Reject(exc.reason, str(exc), item))
         elif "message" in item or "statusCode" in item or "error" in item:
-            message = _text(_first(item, "message", "error", "body"))[:200]
+            found = _first(item, "message", "error", "body")
+            message = found[:200] if isinstance(found, str) else _clip(found)
         else:
-            errors.append("object is neither an RTDS envelope nor a trade")
+            rejects.append(Reject("shape", "object is neither an RTDS envelope nor a trade", item))
     if trades:
         kind = "trades"
-    elif errors:
+    elif rejects:
         kind = "malformed"
     elif message:
         kind = "server_message"
     else:
         kind = "other"
-    return RtdsFrame(kind, tuple(trades), tuple(errors), message, tuple(types))
+    return RtdsFrame(kind, tuple(trades), tuple(rejects), message, tuple(types))
 
 
-def activity_from_row(row: Any) -> Activity:
-    """An /activity row (v1 or v2). TRADE rows also carry a full Trade."""
+def activity_from_row(row: Any, *, not_after: datetime) -> Activity:
+    """An /activity row (v1 or v2). TRADE rows also carry a full Trade (checked by the trade
+    schema); every row's time is bounded the same way."""
     data = _mapping(row, "activity")
-    kind = _text(data.get("type")).upper()
+    kind = bounded_text(data.get("type"), "type", 32).upper()
     if not kind:
-        raise MalformedPayload("activity: missing type")
-    trade = trade_from_row(data, TradeSource.DATA_API) if kind == "TRADE" else None
+        raise MalformedPayload("activity: missing type", "missing_field")
+    latest = not_after.timestamp()
+    trade = _trade(data, TradeSource.DATA_API, latest) if kind == "TRADE" else None
     try:
         wallet = _wallet(_first(data, "proxyWallet", "proxy_wallet"), "proxyWallet")
-        timestamp = unix_time(data["timestamp"], "timestamp")
+        timestamp = bounded_time(data["timestamp"], "timestamp", latest)
     except KeyError as exc:
-        raise MalformedPayload(f"activity: missing field {exc.args[0]}") from None
+        raise MalformedPayload(f"activity: missing field {exc.args[0]}", "missing_field") from None
     usdc = _first(data, "usdcSize", "usdc_size")
     size = data.get("size")
     return Activity(
         wallet=wallet,
         kind=kind,
         timestamp=timestamp,
-        tx_hash=_text(_first(data, "transactionHash", "transaction_hash")).lower(),
+        tx_hash=bounded_text(_first(data, "transactionHash", "transaction_hash"), "transactionHash", 80).lower(),
         usdc_size=to_decimal(usdc, "usdcSize") if usdc is not None else _ZERO,
         size=to_decimal(size, "size") if size is not None else _ZERO,
-        condition_id=_text(_first(data, "conditionId", "condition_id")).lower(),
-        token_id=_text(_first(data, "asset", "token_id")),
-        title=_text(data.get("title")),
+        condition_id=bounded_text(_first(data, "conditionId", "condition_id"), "conditionId", 80).lower(),
+        token_id=bounded_text(_first(data, "asset", "token_id"), "asset", 80),
+        title=bounded_text(data.get("title"), "title", TITLE_CHARS),
         trade=trade,
     )
 

@@ -9,6 +9,12 @@ the frozen RollingView taken when the trade was observed: no later trade leaks i
 Trades at or above POLYSCAN_MIN_TRADE_USD are stored in batches by a writer task; alerts are
 stored (deduplicated by key) before they are published, so a replay or a restart never alerts
 twice.
+
+Failures stay where they happen (scanner_core/storage.py): a batch the database refuses for its
+data is split until the bad rows stand alone, the good rows are stored (and alerts published)
+and the bad ones go to the quarantine table; while the database is unavailable, trades and
+alerts wait (bounded) and are retried with backoff, the writer shows DEGRADED in /health and the
+admin chat hears once. A trade whose detection fails loses its own alert only.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from collections.abc import AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -29,24 +35,30 @@ from scanner_core.context import FollowUpTracker, RollingView, ScanState, build_
 from scanner_core.detectors import run_detectors
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.funding.models import FundingContext
+from scanner_core.health import HealthRegistry
 from scanner_core.logs import get_logger
 from scanner_core.metrics import (
     ALERTS_GENERATED,
     QUEUE_DEPTH,
+    ROWS_REJECTED,
     SIGNALS_FIRED,
     STAGE_LATENCY,
+    STORE_DROPPED,
     TRADES_FILTERED,
     TRADES_RECEIVED,
     TRADES_STORED,
 )
 from scanner_core.models import Alert, Market, OrderBookSummary, Trade, WalletProfile
+from scanner_core.quarantine import Quarantine
 from scanner_core.scoring import ScoringParams, score
-from scanner_core.stores import CoreStores
+from scanner_core.storage import ALERT_WRITER, TRADE_WRITER, WriterHealth, write_isolated
+from scanner_core.stores import CoreStores, RowRefused
 
 log = get_logger("pipeline")
 # a trade's wallet is judged by what it did before this trade (its "earlier trades", its age)
 JUST_BEFORE = timedelta(microseconds=1)
 EMIT_BATCH = 256  # alerts of up to this many enriched trades are stored in one round trip
+MAX_PENDING_ALERTS = 10_000  # alerts kept for retry while the database is unavailable
 
 
 class Enricher(Protocol):
@@ -81,6 +93,9 @@ class PipelineStats:
     wallet_volume: Counter[str] = field(default_factory=Counter)
     duplicate_alerts: int = 0
     enrich_errors: int = 0
+    detect_errors: int = 0
+    refused_trades: int = 0
+    refused_alerts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +122,12 @@ class Pipeline:
         on_trades_stored: Callable[[list[Trade]], Awaitable[None]] | None = None,
         funding: FundingEnricher | None = None,
         on_trade_not_stored: Callable[[Trade], None] | None = None,
+        quarantine: Quarantine | None = None,
+        health: HealthRegistry | None = None,
+        retry_max_seconds: float = 30.0,
+        degraded_after_seconds: float = 30.0,
+        max_pending_trades: int = 100_000,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.repos = repos
         self.enricher = enricher
@@ -127,6 +148,28 @@ class Pipeline:
         self._on_trades_stored = on_trades_stored
         self._on_trade_not_stored = on_trade_not_stored  # below the floor: handled, nothing to store
         self.drain_timeout = 10.0
+        self.quarantine = quarantine
+        self._max_pending_trades = max_pending_trades
+        self._alerts_pending: list[Alert] = []
+        self._alert_lock = asyncio.Lock()
+
+        def writer(name: str) -> WriterHealth:
+            return WriterHealth(
+                name,
+                health=health,
+                retry_min_seconds=flush_seconds,
+                retry_max_seconds=retry_max_seconds,
+                degraded_after_seconds=degraded_after_seconds,
+                monotonic=monotonic,
+            )
+
+        self.trade_writer = writer(TRADE_WRITER)
+        self.alert_writer = writer(ALERT_WRITER)
+
+    @property
+    def pending_trades(self) -> int:
+        """Trades waiting to be stored (more than a batch only while the database is unavailable)."""
+        return len(self._batch)
 
     # ---------------------------------------------------------------- running
 
@@ -139,17 +182,30 @@ class Pipeline:
                 await self._admit(trade)
             await self._window.join()
         finally:
-            emitter.cancel()
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await emitter
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            await self._stop_workers(emitter, flusher)
             # alerts of trades already admitted still go out, within a bound on shutdown
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._drain_window(), self.drain_timeout)
-            await self.flush()
+            await self.flush(force=True)
+            await self._publish([], force=True)
         return self.stats
+
+    async def _stop_workers(self, *workers: asyncio.Task[None]) -> None:
+        """Cancel the emitter and the flusher between writes, never inside one (a write cut short
+        is stored but neither counted nor published); a write that hangs is waited for at most
+        drain_timeout."""
+
+        async def between_writes() -> None:
+            async with self._flush_lock, self._alert_lock:
+                for worker in workers:
+                    worker.cancel()
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(between_writes(), self.drain_timeout)
+        for worker in workers:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
 
     async def _admit(self, trade: Trade) -> None:
         """The ordered, stateful steps for one trade; starts its enrichment if it may alert."""
@@ -236,17 +292,26 @@ class Pipeline:
     async def _emit(self, batch: list[_Pending]) -> None:
         candidates: list[Alert] = []
         for pending in batch:
-            trade = pending.trade
-            for original, signal in self.followups.observe(trade):
-                candidates.append(
-                    build_follow_up_alert(original, signal, self.dp, self.sp, created_at=self._now(trade))
-                )
-            alert = await self._evaluate(pending)
-            if alert is not None:
-                candidates.append(alert)
-                self.followups.watch(alert)
+            try:
+                candidates.extend(await self._judge(pending))
+            except Exception:  # a bug on one trade loses that trade's alerts, never its neighbours'
+                self.stats.detect_errors += 1
+                log.exception("detect_failed", wallet=pending.trade.wallet, trade=pending.trade.dedup_key)
         if candidates:
             await self._publish(candidates)
+
+    async def _judge(self, pending: _Pending) -> list[Alert]:
+        """The follow-ups this trade completes, then its own alert (if it deserves one)."""
+        trade = pending.trade
+        found = [
+            build_follow_up_alert(original, signal, self.dp, self.sp, created_at=self._now(trade))
+            for original, signal in self.followups.observe(trade)
+        ]
+        alert = await self._evaluate(pending)
+        if alert is not None:
+            found.append(alert)
+            self.followups.watch(alert)
+        return found
 
     async def _evaluate(self, pending: _Pending) -> Alert | None:
         """Detect and score one enriched trade; the alert it deserves, if any (not yet stored)."""
@@ -278,12 +343,32 @@ class Pipeline:
             return None
         return build_trade_alert(trade, ctx, result, signals, self.dp, created_at=self._now(trade))
 
-    async def _publish(self, alerts: list[Alert]) -> None:
-        """Store alerts in one round trip (repeats of stored keys are dropped), then publish the new."""
-        started = time.perf_counter()
-        fresh = await self.repos.alerts.save_alerts(alerts)
-        STAGE_LATENCY.labels("persist_alert").observe(time.perf_counter() - started)
-        self.stats.duplicate_alerts += len(alerts) - len(fresh)
+    async def _publish(self, alerts: list[Alert], *, force: bool = False) -> None:
+        """Store alerts in one round trip (repeats of stored keys are dropped), then publish the new.
+
+        Alerts the database refuses go to the quarantine, one by one, and the others still go out;
+        while the database is unavailable they wait (with the ones still waiting from before).
+        """
+        async with self._alert_lock:
+            batch, self._alerts_pending = [*self._alerts_pending, *alerts], []
+            if not batch:
+                return
+            if not (force or self.alert_writer.due()):
+                self._keep_alerts(batch)
+                return
+            started = time.perf_counter()
+            outcome = await write_isolated(batch, self.repos.alerts.save_alerts)
+            STAGE_LATENCY.labels("persist_alert").observe(time.perf_counter() - started)
+            fresh = [alert for stored in outcome.results for alert in stored]
+            self.stats.duplicate_alerts += len(outcome.stored) - len(fresh)
+            for alert, error in outcome.refused:
+                self.stats.refused_alerts += 1
+                self._refused(ALERT_WRITER, alert, error, alert.dedup_key)
+            if outcome.error is not None:
+                self._keep_alerts(outcome.unwritten)
+                self.alert_writer.failed(outcome.error, len(self._alerts_pending), "alerts")
+            else:
+                self.alert_writer.succeeded()
         for stored in fresh:
             ALERTS_GENERATED.labels(stored.severity.value).inc()
             self.stats.alerts_by_kind[stored.kind.value] += 1
@@ -294,6 +379,21 @@ class Pipeline:
                 self.stats.wallet_alerts[stored.wallet_address] += 1
             self.bus.publish(stored)
 
+    def _keep_alerts(self, alerts: list[Alert]) -> None:
+        excess = len(alerts) - MAX_PENDING_ALERTS
+        if excess > 0:
+            STORE_DROPPED.labels("alert").inc(excess)
+            log.error("alerts_dropped", dropped=excess, reason="database unavailable too long")
+            alerts = alerts[excess:]
+        self._alerts_pending = alerts
+
+    def _refused(self, writer: str, item: Trade | Alert, error: RowRefused, key: str) -> None:
+        """A row the database refused: counted, logged and kept in the quarantine."""
+        ROWS_REJECTED.labels(source=writer, reason="db_refused").inc()
+        log.warning(f"{writer}_row_refused", key=key, error=str(error)[:300])
+        if self.quarantine is not None:
+            self.quarantine.add(writer, "db_refused", str(error), item)
+
     def _now(self, trade: Trade) -> datetime:
         return trade.timestamp if self.replay else self.clock()
 
@@ -302,34 +402,64 @@ class Pipeline:
     async def _store(self, trade: Trade) -> None:
         self._batch.append(trade)
         self.stats.wallet_volume[trade.wallet] += int(trade.usd)
+        excess = len(self._batch) - self._max_pending_trades
+        # the database has been unavailable for long: the oldest give way (never while a write of
+        # the batch's head is under way: it removes what it wrote by position afterwards)
+        if excess > 0 and not self._flush_lock.locked():
+            excess += self._max_pending_trades // 10  # in bulk, not one at a time
+            del self._batch[:excess]
+            STORE_DROPPED.labels("trade").inc(excess)
+            log.error("trades_dropped", dropped=excess, reason="database unavailable too long")
         if len(self._batch) >= self._batch_size:
             await self.flush()
 
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(self._flush_seconds)
-            await self.flush()
-
-    async def flush(self) -> None:
-        """Write the buffered trades in one round trip, and fold them into wallet stats."""
-        async with self._flush_lock:
-            if not self._batch:
-                return
-            batch, self._batch = self._batch, []
-            started = time.perf_counter()
             try:
-                new = await self.repos.trades.save_trades(batch)
-                await self.repos.wallets.update_stats(batch, self._now(batch[-1]))
-            except Exception:
-                # keep the trades for the next flush instead of losing them
-                self._batch = batch + self._batch
-                log.exception("trade_flush_failed", trades=len(batch))
-                return
+                await self.flush()
+                if self._alerts_pending:
+                    await self._publish([])
+            except Exception:  # the writer must outlive any one failure
+                log.exception("flush_failed")
+
+    async def flush(self, *, force: bool = False) -> None:
+        """Write the buffered trades (in batches of batch_size) and fold them into wallet stats;
+        then the quarantine. While backing off after an outage, only `force` (shutdown) tries."""
+        async with self._flush_lock:
+            await self._write_trades(force)
+            if self.quarantine is not None and not self.trade_writer.failing:
+                await self.quarantine.flush()
+
+    async def _write_trades(self, force: bool) -> None:
+        while self._batch and (force or self.trade_writer.due()):
+            chunk = self._batch[: self._batch_size]
+            started = time.perf_counter()
+            outcome = await write_isolated(chunk, self._save_trades)
+            del self._batch[: len(chunk) - len(outcome.unwritten)]  # trades added meanwhile stay
+            new = sum(outcome.results)
             TRADES_STORED.inc(new)
             self.stats.stored += new
+            for trade, error in outcome.refused:
+                self.stats.refused_trades += 1
+                self._refused(TRADE_WRITER, trade, error, trade.dedup_key)
+                if self._on_trade_not_stored is not None:  # quarantined: handled, the feed may move on
+                    self._on_trade_not_stored(trade)
+            if outcome.error is not None:
+                self.trade_writer.failed(outcome.error, len(self._batch), "trades")
+                return
+            self.trade_writer.succeeded()
             STAGE_LATENCY.labels("persist_trades").observe(time.perf_counter() - started)
-            if self._on_trades_stored is not None:
-                await self._on_trades_stored(batch)
+            if outcome.stored and self._on_trades_stored is not None:
+                try:
+                    await self._on_trades_stored(outcome.stored)
+                except Exception:  # what follows storage (profiles, books) must not stop storing
+                    log.exception("after_store_failed", trades=len(outcome.stored))
+
+    async def _save_trades(self, trades: Sequence[Trade]) -> int:
+        new = await self.repos.trades.save_trades(trades)
+        await self.repos.wallets.update_stats(trades, self._now(trades[-1]))
+        return new
 
 
 class ServiceEnricher:

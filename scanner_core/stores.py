@@ -1,6 +1,12 @@
 """What the engine needs from storage, as protocols (db.repositories.Repositories satisfies them).
 
 scanner_core never imports db/: the composition root hands the repositories in.
+
+Writers that must tell a bad row from a database that is down (the pipeline's trade and alert
+writers, the quarantine) rely on the two errors below: an implementation raises `RowRefused` when
+the database refused the data itself (a constraint, a value out of range, a string too long: the
+same rows will always fail) and `StoreUnavailable` for everything else (no connection, timeouts,
+a locked or read-only database: the same rows may well succeed later).
 """
 
 from __future__ import annotations
@@ -10,7 +16,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from scanner_core.models import Alert, Market, Trade, WalletProfile
+from scanner_core.models import Alert, Market, QuarantineEntry, Trade, WalletProfile
+
+
+class StoreError(Exception):
+    """A write the database did not take (the original error is the `__cause__`)."""
+
+
+class RowRefused(StoreError):
+    """The database refused this data: retrying the same rows cannot help."""
+
+
+class StoreUnavailable(StoreError):
+    """The database could not be used (connection, timeout, lock): the rows may succeed later."""
 
 
 class TradeStore(Protocol):
@@ -63,6 +81,12 @@ class MarketStore(Protocol):
     async def save(self, market: Market, now: datetime) -> None: ...
 
     async def similar(self, market: Market, limit: int = 10) -> list[Market]: ...
+
+
+class QuarantineStore(Protocol):
+    """Where refused rows are kept (db QuarantineRepository)."""
+
+    async def save_many(self, entries: Sequence[QuarantineEntry]) -> int: ...
 
 
 class CoreStores(Protocol):

@@ -136,6 +136,7 @@ TABLES = (
     "wallet_histories",
     "wallet_history_activity",
     "wallet_history_positions",
+    "quarantine",
 )
 
 

@@ -15,6 +15,9 @@ _LOW_BAND = Decimal("0.1")
 _HIGH_BAND = Decimal("0.9")
 _THOUSAND = Decimal(1000)
 _MILLION = Decimal(1_000_000)
+# below these, an amount rounds (half to even, as formatting does) under $1,000 / under $1,000k
+_ROUNDS_TO_THOUSAND = Decimal("999.5")
+_ROUNDS_TO_MILLION = Decimal("999950")
 
 
 def signal(kind: SignalKind, strength: float, summary: str, evidence: dict[str, Any]) -> Signal:
@@ -70,15 +73,24 @@ def outcome_key(trade: Trade) -> str:
 
 
 def usd_text(amount: Decimal) -> str:
-    """$950, $1.2k, $52.3k, $100k, $1.25M."""
+    """$950, $1.2k, $52.3k, $100k, $1.25M.
+
+    Compares against the rounding thresholds instead of quantizing: `quantize` raises
+    InvalidOperation past 28 digits, and a detector must never raise on any amount.
+    """
     value = abs(amount)
     sign = "-" if amount < 0 else ""
-    if value.quantize(Decimal(1)) < _THOUSAND:
+    if value < _ROUNDS_TO_THOUSAND:
         return f"{sign}${value:.0f}"
-    if (value / _THOUSAND).quantize(Decimal("0.1")) < _THOUSAND:
+    if value < _ROUNDS_TO_MILLION:
         text = f"{value / _THOUSAND:.1f}".removesuffix(".0")
         return f"{sign}${text}k"
     return f"{sign}${value / _MILLION:.2f}M"
+
+
+def cents_text(amount: Decimal) -> str:
+    """An amount with two decimals ("1234.50"), for any amount (no quantize: see usd_text)."""
+    return f"{amount:.2f}"
 
 
 def price_text(price: Decimal) -> str:

@@ -8,10 +8,9 @@ one transaction, which is a single decision, not a cluster.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from scanner_core.detectors._common import short_address, signal, usd_text
+from scanner_core.detectors._common import cents_text, short_address, signal, usd_text
 from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Side, Signal, SignalKind, Trade
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from scanner_core.context import DetectionContext
 
 MAX_LISTED = 8  # wallets named in evidence
-_CENT = Decimal("0.01")
 
 
 def detect_cluster(trade: Trade, ctx: DetectionContext, params: DetectorParams) -> Signal | None:
@@ -45,7 +43,7 @@ def detect_cluster(trade: Trade, ctx: DetectionContext, params: DetectorParams) 
             "span_seconds": round(span, 1),
             "window_seconds": params.cluster_window_seconds,
             "others": ",".join(m.wallet for m in ranked),
-            "others_usd": ",".join(str(m.usd.quantize(_CENT)) for m in ranked),
+            "others_usd": ",".join(cents_text(m.usd) for m in ranked),
             "others_seconds_before": ",".join(f"{m.seconds_before:.0f}" for m in ranked),
         },
     )

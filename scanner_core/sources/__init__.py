@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from scanner_core.config import Settings
     from scanner_core.health import HealthRegistry
+    from scanner_core.quarantine import QuarantineSink
     from scanner_core.sources.clob import ClobClient
     from scanner_core.sources.data_api import DataApiClient
     from scanner_core.sources.feed import TradeFeed
@@ -44,21 +45,26 @@ def build_sources(
     health: HealthRegistry | None = None,
     on_state: StateHook | None = None,
     on_market_event: EventHandler | None = None,
+    quarantine: QuarantineSink | None = None,
 ) -> Sources:
     """Every source wired from Settings on one aiohttp session. Nothing connects until
     `feed.start()` / `market_ws.start()`; the streams report to `health` as "rtds" and
     "clob_ws" and call `on_state(state, detail)` on every change (DOWN after
-    ws_down_after_attempts failed attempts in a row)."""
+    ws_down_after_attempts failed attempts in a row). Trade rows the trade schema refuses go to
+    `quarantine` (with their counts and logs either way)."""
     from scanner_core.sources.clob import ClobClient
     from scanner_core.sources.data_api import DataApiClient
     from scanner_core.sources.feed import TradeFeed
     from scanner_core.sources.gamma import GammaClient
+    from scanner_core.sources.horizon import TradeHorizon
     from scanner_core.sources.http import HttpClient
     from scanner_core.sources.market_ws import MarketChannel
     from scanner_core.sources.rtds import RtdsStream
 
     http = HttpClient.from_settings(settings, session)
-    data_api = DataApiClient(http, settings.data_api_url)
+    data_api = DataApiClient(
+        http, settings.data_api_url, horizon=TradeHorizon.from_settings(settings), quarantine=quarantine
+    )
     rtds = RtdsStream.from_settings(settings, session, health=health, on_state=on_state)
     return Sources(
         http=http,
@@ -69,5 +75,5 @@ def build_sources(
         market_ws=MarketChannel.from_settings(
             settings, session, health=health, on_state=on_state, on_event=on_market_event
         ),
-        feed=TradeFeed.from_settings(settings, rtds, data_api),
+        feed=TradeFeed.from_settings(settings, rtds, data_api, quarantine),
     )

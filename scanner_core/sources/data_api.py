@@ -3,8 +3,9 @@ leaderboard, as domain values.
 
 v1 routes page with limit/offset and answer bare arrays (a `{data, next_cursor}` envelope is
 accepted too); the v2 routes page with cursors and serve deeper history. Rows that do not parse
-are counted in scanner_frames_malformed_total{source="data_api"} and skipped: one odd row never
-loses a page.
+are counted in scanner_frames_malformed_total{source="data_api"} (and by reason in
+scanner_rows_rejected_total), quarantined and skipped: one odd row never loses a page. Trade rows
+(of /trades and /activity, v1 and v2) pass the trade schema, its time bound from `horizon`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Any
 
 from scanner_core import normalise
 from scanner_core.models import Side, TradeSource
+from scanner_core.quarantine import QuarantineSink
 from scanner_core.sources.errors import BadResponse, MalformedLog
+from scanner_core.sources.horizon import TradeHorizon
 from scanner_core.sources.http import HttpClient, Params
 from scanner_core.sources.types import (
     Activity,
@@ -46,10 +49,18 @@ def _csv(value: str | Sequence[str] | None) -> str | None:
 
 
 class DataApiClient:
-    def __init__(self, http: HttpClient, base_url: str) -> None:
+    def __init__(
+        self,
+        http: HttpClient,
+        base_url: str,
+        *,
+        horizon: TradeHorizon | None = None,
+        quarantine: QuarantineSink | None = None,
+    ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
-        self.malformed = MalformedLog("data_api")
+        self.horizon = horizon or TradeHorizon()
+        self.malformed = MalformedLog("data_api", quarantine=quarantine)
 
     async def _get(self, route: str, params: Params | None = None) -> Any:
         return await self.http.get_json(f"{self.base_url}{route}", f"{API}:{route}", params)
@@ -63,7 +74,8 @@ class DataApiClient:
 
     def _trade_page(self, route: str, body: Any, source: TradeSource) -> TradePage:
         rows, cursor = self._rows(route, body)
-        trades = self.malformed.parse_all(rows, lambda row: normalise.trade_from_row(row, source))
+        not_after = self.horizon()
+        trades = self.malformed.parse_all(rows, lambda row: normalise.trade_from_row(row, source, not_after=not_after))
         return TradePage(tuple(trades), rows=len(rows), skipped=len(rows) - len(trades), next_cursor=cursor)
 
     # --- trades ---
@@ -176,7 +188,7 @@ class DataApiClient:
             "offset": offset,
         }
         rows, _ = self._rows("/activity", await self._get("/activity", params))
-        return self.malformed.parse_all(rows, normalise.activity_from_row)
+        return self._activities(rows)
 
     async def activity_v2(
         self, user: str, *, cursor: str | None = None, limit: int | None = None, kinds: Sequence[str] = ()
@@ -185,7 +197,11 @@ class DataApiClient:
         if cursor is None:
             params.update({"user": user.lower(), "limit": limit, "type": _csv(kinds) if kinds else None})
         rows, next_cursor = self._rows("/v2/activity", await self._get("/v2/activity", params))
-        return self.malformed.parse_all(rows, normalise.activity_from_row), next_cursor
+        return self._activities(rows), next_cursor
+
+    def _activities(self, rows: list[Any]) -> list[Activity]:
+        not_after = self.horizon()
+        return self.malformed.parse_all(rows, lambda row: normalise.activity_from_row(row, not_after=not_after))
 
     # --- positions ---
 

@@ -1,16 +1,16 @@
-"""Errors the Polymarket sources raise, and rate-limited logging of frames that did not parse."""
+"""Errors the Polymarket sources raise, and the counting, rate-limited logging and quarantine of
+frames and rows that did not parse."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-import orjson
-
 from scanner_core.logs import get_logger
-from scanner_core.metrics import FRAMES_MALFORMED
-from scanner_core.normalise import MalformedPayload
+from scanner_core.metrics import FRAMES_MALFORMED, ROWS_REJECTED
+from scanner_core.normalise import MalformedPayload, Reject
+from scanner_core.quarantine import QuarantineSink, payload_text
 from scanner_core.sources.forbidden import body_summary
 
 T = TypeVar("T")
@@ -60,7 +60,9 @@ class BadResponse(SourceError):
 
 class MalformedLog:
     """Counts frames or rows that did not parse (scanner_frames_malformed_total{source}) and logs
-    a truncated sample at most once per `interval` seconds, with how many it did not log."""
+    a truncated sample at most once per `interval` seconds, with how many it did not log. Each
+    refused row is also counted by reason (scanner_rows_rejected_total{source, reason}) and its
+    raw payload handed to the quarantine, when there is one."""
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class MalformedLog:
         interval: float = 60.0,
         sample_chars: int = 300,
         monotonic: Callable[[], float] = time.monotonic,
+        quarantine: QuarantineSink | None = None,
     ) -> None:
         self.source = source
         self.count = 0
@@ -79,6 +82,7 @@ class MalformedLog:
         self._unlogged = 0
         self._metric = FRAMES_MALFORMED.labels(source=source)
         self._log = get_logger(f"sources.{source}")
+        self.quarantine = quarantine
 
     def record(self, reason: str, sample: str | bytes) -> None:
         self.count += 1
@@ -99,14 +103,27 @@ class MalformedLog:
         self._last_logged = now
         self._unlogged = 0
 
+    def reject(self, reason: str, message: str, payload: Any) -> None:
+        """One refused row: counted by reason and quarantined (the frame is `record`ed apart)."""
+        ROWS_REJECTED.labels(source=self.source, reason=reason).inc()
+        if self.quarantine is not None:
+            self.quarantine.add(self.source, reason, message, payload)
+
+    def record_rejects(self, rejects: Sequence[Reject], sample: str | bytes) -> None:
+        """A frame with refused items: one malformed frame, and each item counted and kept."""
+        self.record("; ".join(r.message for r in rejects), sample)
+        for item in rejects:
+            self.reject(item.reason, item.message, item.payload)
+
     def parse_all(self, rows: Iterable[Any], parse: Callable[[Any], T]) -> list[T]:
-        """Each row parsed; rows that do not parse are recorded and skipped."""
+        """Each row parsed; rows that do not parse are recorded, quarantined and skipped."""
         out: list[T] = []
         for row in rows:
             try:
                 out.append(parse(row))
             except MalformedPayload as exc:
-                self.record(str(exc), _sample(row))
+                self.record(str(exc), payload_text(row, self._sample_chars))
+                self.reject(exc.reason, str(exc), row)
         return out
 
     def parse_one(self, endpoint: str, body: Any, parse: Callable[[Any], T]) -> T:
@@ -114,12 +131,5 @@ class MalformedLog:
         try:
             return parse(body)
         except MalformedPayload as exc:
-            self.record(str(exc), _sample(body))
+            self.record(str(exc), payload_text(body, self._sample_chars))
             raise BadResponse(endpoint, str(exc)) from None
-
-
-def _sample(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value, default=str)
-    except TypeError:
-        return repr(value).encode()

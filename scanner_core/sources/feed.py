@@ -26,6 +26,10 @@ Time the reader spends waiting on the consumer (a full queue) or on a backfill i
 
 `on_emit` sees every trade the feed hands on (the feed watermark tracks them until the pipeline
 has handled them), and `unseen_from` says from when trades may still be missing (an open gap).
+
+Every frame is decoded against the trade schema (normalise.py; its time bound is this feed's
+clock plus POLYSCAN_TRADE_MAX_FUTURE_SECONDS): refused items are counted, logged and quarantined,
+the frame's good trades still go on, and nothing a frame holds can drop the connection.
 """
 
 from __future__ import annotations
@@ -53,8 +57,10 @@ from scanner_core.metrics import (
     RTDS_SILENCES,
 )
 from scanner_core.models import Trade, TradeSource, now_utc
+from scanner_core.quarantine import QuarantineSink
 from scanner_core.sources.data_api import DataApiClient
 from scanner_core.sources.errors import MalformedLog, SourceError
+from scanner_core.sources.horizon import TradeHorizon
 from scanner_core.sources.rtds import RtdsStream
 
 log = get_logger("sources.feed")
@@ -62,6 +68,7 @@ log = get_logger("sources.feed")
 # seconds after their fills, so the last frame's time is later than the last fill it carried.
 SILENCE_BACKFILL_MARGIN = timedelta(seconds=10)
 MAX_RECONNECT_SPACING = 64  # a type silent for days: renew the connection at most every 64 intervals
+HORIZON_REFRESH_SECONDS = 1.0
 
 
 def _log_unexpected_end(task: asyncio.Task[None]) -> None:
@@ -128,6 +135,8 @@ class TradeFeed:
         reconnect_every_seconds: float = 0.0,
         clock: Callable[[], datetime] = now_utc,
         monotonic: Callable[[], float] = time.monotonic,
+        horizon: TradeHorizon | None = None,
+        quarantine: QuarantineSink | None = None,
     ) -> None:
         self.rtds = rtds
         self.data_api = data_api
@@ -142,7 +151,10 @@ class TradeFeed:
         self._monotonic = monotonic
         self._queue: asyncio.Queue[Trade] = asyncio.Queue(maxsize=queue_size)
         self._dedup = Deduper(dedup_window)
-        self._malformed = MalformedLog("rtds", monotonic=monotonic)
+        self._malformed = MalformedLog("rtds", monotonic=monotonic, quarantine=quarantine)
+        self._horizon = horizon or TradeHorizon(clock)
+        self._not_after = self._horizon()
+        self._not_after_due = monotonic() + HORIZON_REFRESH_SECONDS
         self._newest: datetime | None = None
         self._gap: datetime | None = None  # newest trade time before an open gap
         self._gap_due = 0.0
@@ -164,7 +176,9 @@ class TradeFeed:
         self.on_emit: Callable[[Trade], None] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient) -> TradeFeed:
+    def from_settings(
+        cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient, quarantine: QuarantineSink | None = None
+    ) -> TradeFeed:
         s = settings
         return cls(
             rtds,
@@ -180,6 +194,8 @@ class TradeFeed:
             silence_seconds=s.rtds_silence_seconds,
             type_silence_seconds=s.rtds_type_silence_seconds,
             reconnect_every_seconds=s.rtds_reconnect_every_seconds,
+            horizon=TradeHorizon.from_settings(s),
+            quarantine=quarantine,
         )
 
     # --- FeedStatus ---
@@ -281,19 +297,38 @@ class TradeFeed:
 
     async def handle_frame(self, text: str) -> None:
         """Decode one RTDS frame, fill any open gap first, then queue its new trades."""
-        frame = normalise.decode_rtds(text)
+        frame = self.decode(text)
         if frame.types:
             heard = self._monotonic()
             for kind in frame.types:
                 self._heard[kind] = heard
-        if frame.errors:  # one count per frame, however many of its items were bad
-            self._malformed.record("; ".join(frame.errors), text)
+        if frame.rejects:  # one count per frame, however many of its items were bad
+            self._malformed.record_rejects(frame.rejects, text)
         if frame.kind == "server_message":
             log.warning("rtds_server_message", message=frame.message)
         if self._gap is not None and (frame.trades or self._monotonic() >= self._gap_due):
             await self._backfill()
         for trade in frame.trades:
             await self.emit(trade)
+
+    def _latest_trade_time(self) -> datetime:
+        """The schema's time bound, read from the clock at most once a second: frames come in
+        thousands a second, and a second's lag inside a minutes-long allowance changes nothing."""
+        now = self._monotonic()
+        if now >= self._not_after_due:
+            self._not_after = self._horizon()
+            self._not_after_due = now + HORIZON_REFRESH_SECONDS
+        return self._not_after
+
+    def decode(self, text: str) -> normalise.RtdsFrame:
+        """The frame decoded against the trade schema. The decoder does not raise; were it ever
+        to, the frame is a malformed one (counted, kept) and the connection stays."""
+        try:
+            return normalise.decode_rtds(text, not_after=self._latest_trade_time())
+        except Exception as exc:
+            log.exception("rtds_decoder_failed")
+            reject = normalise.Reject("decoder_error", f"decoder failed: {type(exc).__name__}: {exc}"[:300], text)
+            return normalise.RtdsFrame("malformed", rejects=(reject,))
 
     async def emit(self, trade: Trade) -> bool:
         """Queue `trade` unless already seen; waits while the queue is full."""

@@ -10,15 +10,18 @@ Accepted files:
 Files play one after the other, as fast as possible or at `speed` x real time (gaps between
 trade timestamps divided by `speed`). Repeated fills are dropped with the feed's dedup key.
 
-A file that cannot be read, has an unknown shape, or holds a broken or truncated record raises
-`ReplayError` naming the file and the line (or array item), after every valid trade before it
-has been yielded.
+A file that cannot be read, has an unknown shape, or holds a broken or truncated record (a trade
+row the trade schema refuses included: a recording is past trades, so its time bound is the
+horizon when the file starts playing) raises `ReplayError` naming the file and the line (or array
+item), after every valid trade before it has been yielded. Refused rows are counted and
+quarantined like the live feed's.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,10 @@ import orjson
 from scanner_core import normalise
 from scanner_core.metrics import FEED_DUPLICATES, FEED_TRADES
 from scanner_core.models import Trade, TradeSource
+from scanner_core.quarantine import QuarantineSink
+from scanner_core.sources.errors import MalformedLog
 from scanner_core.sources.feed import Deduper
+from scanner_core.sources.horizon import TradeHorizon
 from scanner_core.sources.ws import Sleep
 
 _LINE_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -45,22 +51,23 @@ class ReplayError(Exception):
         self.reason = reason
 
 
-def _row_trades(row: Any) -> tuple[list[Trade], str | None]:
+def _row_trades(row: Any, not_after: datetime) -> tuple[list[Trade], normalise.Reject | None]:
     """Trades in one array item (a /trades or /activity row, or an RTDS envelope), or why not."""
     if not isinstance(row, Mapping):
-        return [], f"expected an object, got {type(row).__name__}"
+        return [], normalise.Reject("shape", f"expected an object, got {type(row).__name__}", row)
     if "payload" in row or "topic" in row:
-        frame = normalise.rtds_frame_from_json(row, TradeSource.REPLAY)
-        return list(frame.trades), (frame.errors[0] if frame.errors else None)
+        frame = normalise.rtds_frame_from_json(row, TradeSource.REPLAY, not_after=not_after)
+        return list(frame.trades), (frame.rejects[0] if frame.rejects else None)
     if "type" in row and str(row["type"]).upper() != "TRADE":
         return [], None  # REDEEM, REWARD, ... activity rows carry no fill
     if "proxyWallet" not in row and "proxy_wallet" not in row:
-        keys = ", ".join(sorted(row)[:8])
-        return [], f"unknown record shape (expected a Data API trade row or an RTDS frame; keys: {keys})"
+        keys = ", ".join(sorted(str(k)[:40] for k in row)[:8])
+        why = f"unknown record shape (expected a Data API trade row or an RTDS frame; keys: {keys})"
+        return [], normalise.Reject("shape", why, row)
     try:
-        return [normalise.trade_from_row(row, TradeSource.REPLAY)], None
+        return [normalise.trade_from_row(row, TradeSource.REPLAY, not_after=not_after)], None
     except normalise.MalformedPayload as exc:
-        return [], str(exc)
+        return [], normalise.Reject(exc.reason, str(exc), row)
 
 
 class ReplaySource:
@@ -73,6 +80,8 @@ class ReplaySource:
         speed: float | None = None,
         dedup_window: int = 200_000,
         sleep: Sleep = asyncio.sleep,
+        horizon: TradeHorizon | None = None,
+        quarantine: QuarantineSink | None = None,
     ) -> None:
         if speed is not None and speed < 0:
             raise ValueError("speed must be positive (N x real time) or None for as fast as possible")
@@ -80,6 +89,8 @@ class ReplaySource:
         self.speed = speed or None
         self._dedup = Deduper(dedup_window)
         self._sleep = sleep
+        self._horizon = horizon or TradeHorizon()
+        self._malformed = MalformedLog("replay", quarantine=quarantine)
         self.counts = {"trades": 0, "duplicates": 0, "files": 0}
         self._trades_metric = FEED_TRADES.labels(source=TradeSource.REPLAY.value)
         self._dupes_metric = FEED_DUPLICATES.labels(source=TradeSource.REPLAY.value)
@@ -114,10 +125,11 @@ class ReplaySource:
     # --- reading files (synchronous generators: they only parse) ---
 
     def _file_trades(self, path: Path) -> Iterator[Trade]:
+        not_after = self._horizon()
         try:
             if path.suffix.lower() in _LINE_SUFFIXES:
                 with path.open("rb") as handle:  # streamed: recordings can be large
-                    yield from self._lines(path, handle)
+                    yield from self._lines(path, handle, not_after)
                 return
             data = path.read_bytes()
         except OSError as exc:
@@ -126,10 +138,10 @@ class ReplaySource:
             body = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             if self._looks_like_lines(data):
-                yield from self._lines(path, data.splitlines())
+                yield from self._lines(path, data.splitlines(), not_after)
                 return
             raise ReplayError(path, f"not JSON: {exc.msg}", line=exc.lineno) from None
-        yield from self._document(path, body)
+        yield from self._document(path, body, not_after)
 
     @staticmethod
     def _looks_like_lines(data: bytes) -> bool:
@@ -141,16 +153,17 @@ class ReplaySource:
                     return False
         return False
 
-    def _lines(self, path: Path, lines: Iterable[bytes]) -> Iterator[Trade]:
+    def _lines(self, path: Path, lines: Iterable[bytes], not_after: datetime) -> Iterator[Trade]:
         for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
-            frame = normalise.decode_rtds(raw, TradeSource.REPLAY)
-            if frame.errors:
-                raise ReplayError(path, frame.errors[0], line=number)
+            frame = normalise.decode_rtds(raw, TradeSource.REPLAY, not_after=not_after)
+            if frame.rejects:
+                self._malformed.record_rejects(frame.rejects, raw)
+                raise ReplayError(path, frame.rejects[0].message, line=number)
             yield from frame.trades
 
-    def _document(self, path: Path, body: Any) -> Iterator[Trade]:
+    def _document(self, path: Path, body: Any, not_after: datetime) -> Iterator[Trade]:
         if isinstance(body, Mapping) and ("payload" in body or "topic" in body):
             rows: list[Any] = [body]
         else:
@@ -163,9 +176,10 @@ class ReplaySource:
         trades: list[Trade] = []
         failure: ReplayError | None = None
         for index, row in enumerate(rows, start=1):
-            found, problem = _row_trades(row)
+            found, problem = _row_trades(row, not_after)
             if problem is not None:
-                failure = ReplayError(path, problem, item=index)
+                self._malformed.record_rejects([problem], f"{path}: item {index}")
+                failure = ReplayError(path, problem.message, item=index)
                 break
             trades.extend(found)
         yield from _oldest_first(trades)

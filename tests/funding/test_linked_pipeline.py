@@ -26,7 +26,7 @@ from scanner_core.funding.known import shipped_book
 from scanner_core.funding.service import DataApiSiblingTrades, FundingParams, FundingService
 from scanner_core.funding.worker import FundingWorker
 from scanner_core.health import HealthRegistry, State
-from scanner_core.models import Alert, AlertKind, SignalKind, Trade
+from scanner_core.models import Alert, AlertKind, SignalKind, Trade, now_utc
 from scanner_core.pipeline import Pipeline, ServiceEnricher
 from scanner_core.presentation import alert_view, plain_text
 from scanner_core.scoring import ScoringParams
@@ -115,7 +115,7 @@ def fund_group(chain: FakePolygon, funder: str = FUNDER) -> None:
 
 def trades_of(pm: FakePolymarket, data: list[dict[str, Any]]) -> list[Trade]:
     pm.add_trades(data)  # what the Data API then knows of each wallet
-    return [normalise.trade_from_row(r) for r in data]
+    return [normalise.trade_from_row(r, not_after=now_utc()) for r in data]
 
 
 async def play(trades: Iterable[Trade]) -> AsyncIterator[Trade]:
@@ -229,5 +229,5 @@ async def test_a_node_that_is_down_changes_no_other_alert(world: World) -> None:
     expected = [(a.wallet_address, a.severity, a.signal_kinds) for a in with_funding]
     for table in ("alerts", "trades"):  # the same trades again, from a clean slate, without funding
         await connections.get("default").execute_script(f"DELETE FROM {table}")
-    without = await run(world, [normalise.trade_from_row(r) for r in data], with_funding=False)
+    without = await run(world, [normalise.trade_from_row(r, not_after=now_utc()) for r in data], with_funding=False)
     assert len(expected) == 3 and [(a.wallet_address, a.severity, a.signal_kinds) for a in without] == expected

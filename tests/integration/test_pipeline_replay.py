@@ -61,7 +61,7 @@ EXPECTED = [
 
 def recorded_trades() -> list[Trade]:
     rows = json.loads(FIXTURE.read_text())
-    return sorted((normalise.trade_from_row(r) for r in rows), key=lambda t: t.timestamp)
+    return sorted((normalise.trade_from_row(r, not_after=now_utc()) for r in rows), key=lambda t: t.timestamp)
 
 
 async def play(trades: Iterable[Trade]) -> AsyncIterator[Trade]:

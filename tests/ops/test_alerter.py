@@ -151,6 +151,15 @@ def scenarios() -> dict[Condition, Scenario]:
             "ws-live-data.polymarket.com (POLYSCAN_RTDS_URL): it blocks this region (geo-blocking)",
             "Polymarket answers again (no more 403 Forbidden)",
         ),
+        Condition.STORAGE: Scenario(
+            _fresh,
+            lambda now: replace(
+                _fresh(now), writers_failing={"trade_writer": "cannot store trades for 40s (database unavailable)"}
+            ),
+            AlertLevel.ERROR,
+            "Storage failing, the database answers but refuses writes: trade_writer: cannot store trades",
+            "the database takes writes again",
+        ),
     }
 
 

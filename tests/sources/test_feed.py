@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 
 from scanner_core.config import Settings
 from scanner_core.health import State
-from scanner_core.models import TradeSource, from_unix
+from scanner_core.models import TradeSource, from_unix, now_utc
 from scanner_core.monitoring import Monitor
 from scanner_core.ports import FeedStatus
 from scanner_core.sources.feed import Deduper
@@ -28,7 +28,7 @@ def metric(name: str, **labels: str) -> float:
 def keys(rows: list[dict[str, Any]]) -> list[str]:
     from scanner_core.normalise import trade_from_row
 
-    return [trade_from_row(row).dedup_key for row in rows]
+    return [trade_from_row(row, not_after=now_utc()).dedup_key for row in rows]
 
 
 async def test_5000_trades_20_drops_3_stalls_each_exactly_once(
@@ -235,7 +235,7 @@ async def test_the_newest_stored_trade_is_where_a_restart_resumes(db: str) -> No
     trades = Repositories().trades
     assert await trades.newest_trade_time() is None
     rows = fresh_trades(sample_trade_rows(), 5, start_ts=START_TS, per_second=1)
-    await trades.save_trades([trade_from_row(r) for r in rows])
+    await trades.save_trades([trade_from_row(r, not_after=now_utc()) for r in rows])
     assert await trades.newest_trade_time() == from_unix(START_TS + 4)
 
 
@@ -409,6 +409,6 @@ def test_one_fill_on_both_types_is_one_trade_whatever_the_number_format() -> Non
         {"connection_id": "a", "payload": payload, "timestamp": 1, "topic": "activity", "type": "trades"},
         {"connection_id": "b", "payload": as_strings, "timestamp": 2, "topic": "activity", "type": "orders_matched"},
     ]
-    decoded = [decode_rtds(json.dumps(f)) for f in frames]
+    decoded = [decode_rtds(json.dumps(f), not_after=now_utc()) for f in frames]
     assert [d.types for d in decoded] == [("trades",), ("orders_matched",)]
     assert decoded[0].trades[0].dedup_key == decoded[1].trades[0].dedup_key

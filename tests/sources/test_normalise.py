@@ -10,9 +10,10 @@ import pytest
 
 from scanner_core import normalise
 from scanner_core.categories import category_of
-from scanner_core.models import Side, TradeSource, from_unix
+from scanner_core.models import Side, Trade, TradeSource, from_unix, now_utc
 from scanner_core.normalise import MalformedPayload
 from scanner_core.sources.types import (
+    Activity,
     BestBidAsk,
     BookSnapshot,
     LastTradePrice,
@@ -21,6 +22,21 @@ from scanner_core.sources.types import (
     TickSizeChange,
 )
 from tests.sources.conftest import FIXTURES, load_fixture
+
+LATEST = now_utc()  # the recorded rows are all in the past
+
+
+def trade_from_row(row: object, source: TradeSource = TradeSource.DATA_API) -> Trade:
+    return normalise.trade_from_row(row, source, not_after=LATEST)
+
+
+def decode_rtds(text: str | bytes) -> normalise.RtdsFrame:
+    return normalise.decode_rtds(text, not_after=LATEST)
+
+
+def activity_from_row(row: object) -> Activity:
+    return normalise.activity_from_row(row, not_after=LATEST)
+
 
 TRADE_FILES = [
     "data_api/trades_market_takerOnly_false_maduro_2026-01-06_66rows.json",
@@ -32,7 +48,7 @@ TRADE_FILES = [
 @pytest.mark.parametrize("name", TRADE_FILES)
 def test_every_v1_trade_row_parses(name: str) -> None:
     rows = load_fixture(name)
-    trades = [normalise.trade_from_row(row) for row in rows]
+    trades = [trade_from_row(row) for row in rows]
     assert len(trades) == len(rows)
     for row, trade in zip(rows, trades, strict=True):
         assert trade.wallet == row["proxyWallet"].lower()
@@ -48,7 +64,7 @@ def test_every_v1_trade_row_parses(name: str) -> None:
 
 def test_maker_and_taker_rows_of_one_tx_have_distinct_keys() -> None:
     rows = load_fixture(TRADE_FILES[0])
-    trades = [normalise.trade_from_row(row) for row in rows]
+    trades = [trade_from_row(row) for row in rows]
     assert len({t.tx_hash for t in trades}) == 17  # one tx hash, several fill rows
     assert len({t.dedup_key for t in trades}) == len(trades)
     first = trades[0]
@@ -64,17 +80,17 @@ def test_maker_and_taker_rows_of_one_tx_have_distinct_keys() -> None:
 
 def test_unset_name_falls_back_to_pseudonym() -> None:
     rows = load_fixture("data_api/trades_market_btc5m_ra1nty_2026-03-22.json")
-    trade = normalise.trade_from_row(rows[2])
+    trade = trade_from_row(rows[2])
     assert rows[2]["name"].startswith("0x991Ee8")
     assert trade.trader_name == rows[2]["pseudonym"]
-    assert normalise.trade_from_row(rows[0]).trader_name == "SIKEL"
+    assert trade_from_row(rows[0]).trader_name == "SIKEL"
 
 
 def test_v2_snake_case_envelope() -> None:
     body = load_fixture("data_api/v2_trades_SANITIZED_capture_nautilus_2026-08.json")
     rows, cursor = normalise.rows_and_cursor(body, "v2")
     assert cursor is None
-    trades = [normalise.trade_from_row(row) for row in rows]
+    trades = [trade_from_row(row) for row in rows]
     assert trades[0].wallet == "0x1111111111111111111111111111111111111111"
     assert trades[0].condition_id == "0x" + "c" * 64
     assert trades[0].side is Side.SELL and trades[0].size == Decimal("92.59")
@@ -85,7 +101,7 @@ def test_numbers_as_strings_give_the_same_dedup_key() -> None:
     row = load_fixture(TRADE_FILES[2])[1]
     as_strings = {k: (str(v) if isinstance(v, int | float) else v) for k, v in row.items()}
     as_strings["price"] = "0.5699998232997013000"  # trailing zeros: same number
-    a, b = normalise.trade_from_row(row), normalise.trade_from_row(as_strings)
+    a, b = trade_from_row(row), trade_from_row(as_strings)
     assert a.dedup_key == b.dedup_key
     assert a.price == b.price and a.size == b.size and a.timestamp == b.timestamp
 
@@ -95,7 +111,7 @@ def test_numbers_as_strings_give_the_same_dedup_key() -> None:
 )
 def test_rtds_trade_frames(name: str) -> None:
     text = (FIXTURES / name).read_text()
-    frame = normalise.decode_rtds(text)
+    frame = decode_rtds(text)
     assert frame.kind == "trades" and not frame.errors
     [trade] = frame.trades
     payload = json.loads(text)["payload"]
@@ -106,25 +122,25 @@ def test_rtds_trade_frames(name: str) -> None:
     assert trade.timestamp == from_unix(payload["timestamp"])
     # the same fill from the Data API (lowercase wallet, numbers as JSON numbers) dedups against it
     rest_row = {**payload, "proxyWallet": payload["proxyWallet"].lower()}
-    assert normalise.trade_from_row(rest_row).dedup_key == trade.dedup_key
+    assert trade_from_row(rest_row).dedup_key == trade.dedup_key
 
 
 def test_rtds_other_topics_keepalives_and_server_messages() -> None:
     for name in ("rtds/crypto_prices_update_nautilus.json", "rtds/equity_prices_update_DOCEXAMPLE_nautilus.json"):
-        frame = normalise.decode_rtds((FIXTURES / name).read_text())
+        frame = decode_rtds((FIXTURES / name).read_text())
         assert frame.kind == "other" and not frame.trades and not frame.errors
     for keepalive in ("", "  ", "PONG", b"PONG"):
-        assert normalise.decode_rtds(keepalive).kind == "keepalive"
-    message = normalise.decode_rtds('{"message":"CLOB messages are not supported anymore","statusCode":400}')
+        assert decode_rtds(keepalive).kind == "keepalive"
+    message = decode_rtds('{"message":"CLOB messages are not supported anymore","statusCode":400}')
     assert message.kind == "server_message" and "not supported" in message.message
 
 
 def test_rtds_bare_payload_and_array_of_envelopes() -> None:
     envelope = json.loads((FIXTURES / "rtds/activity_trades_frame_2026-07-25.json").read_text())
-    bare = normalise.decode_rtds(json.dumps(envelope["payload"]))
+    bare = decode_rtds(json.dumps(envelope["payload"]))
     assert bare.kind == "trades" and len(bare.trades) == 1
     other = json.loads((FIXTURES / "rtds/activity_trades_frame_2026-08-19.json").read_text())
-    both = normalise.decode_rtds(json.dumps([envelope, other]))
+    both = decode_rtds(json.dumps([envelope, other]))
     assert len(both.trades) == 2
 
 
@@ -138,7 +154,7 @@ def test_rtds_bare_payload_and_array_of_envelopes() -> None:
     ],
 )
 def test_rtds_malformed_frames_are_reported_not_raised(frame: str, reason: str) -> None:
-    decoded = normalise.decode_rtds(frame)
+    decoded = decode_rtds(frame)
     assert decoded.kind == "malformed" and not decoded.trades
     assert any(reason in error for error in decoded.errors)
 
@@ -161,13 +177,13 @@ def test_rtds_malformed_frames_are_reported_not_raised(frame: str, reason: str) 
 def test_bad_trade_fields_raise_malformed_payload(change: dict[str, object], reason: str) -> None:
     row = {**load_fixture(TRADE_FILES[1])[0], **change}
     with pytest.raises(MalformedPayload, match=reason):
-        normalise.trade_from_row(row)
+        trade_from_row(row)
 
 
 def test_millisecond_timestamps_are_recognised() -> None:
     row = load_fixture(TRADE_FILES[1])[0]
-    seconds = normalise.trade_from_row(row)
-    millis = normalise.trade_from_row({**row, "timestamp": row["timestamp"] * 1000})
+    seconds = trade_from_row(row)
+    millis = trade_from_row({**row, "timestamp": row["timestamp"] * 1000})
     assert seconds.timestamp == millis.timestamp
 
 
@@ -183,7 +199,7 @@ def test_rows_and_cursor_shapes() -> None:
 
 def test_activity_rows_of_every_kind() -> None:
     rows = load_fixture("data_api/activity_user_all_types_edulabrador_2026-07.json")
-    activities = [normalise.activity_from_row(row) for row in rows]
+    activities = [activity_from_row(row) for row in rows]
     kinds = {a.kind for a in activities}
     assert kinds == {"TRADE", "REWARD", "REDEEM", "MAKER_REBATE", "TAKER_REBATE"}
     trades = [a for a in activities if a.kind == "TRADE"]
@@ -191,7 +207,7 @@ def test_activity_rows_of_every_kind() -> None:
     rebate = activities[0]
     assert rebate.kind == "MAKER_REBATE" and rebate.trade is None and rebate.condition_id == ""
     assert rebate.usdc_size == Decimal("3597.7603")
-    pscanner = [normalise.activity_from_row(r) for r in load_fixture("data_api/activity_user_pscanner_2026-04-25.json")]
+    pscanner = [activity_from_row(r) for r in load_fixture("data_api/activity_user_pscanner_2026-04-25.json")]
     assert pscanner[0].usdc_size == Decimal("614.285714") and pscanner[0].trade is not None
 
 

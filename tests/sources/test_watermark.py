@@ -112,7 +112,7 @@ def trade_at(when: datetime, salt: str) -> Trade:
     from scanner_core.normalise import trade_from_row
 
     row = fresh_trades(sample_trade_rows(), 1, start_ts=int(when.timestamp()), salt=salt)[0]
-    return trade_from_row(row)
+    return trade_from_row(row, not_after=now_utc())
 
 
 async def test_start_point_moves_forward_only_and_never_past_now() -> None:

@@ -11,7 +11,7 @@ import orjson
 
 from scanner_core import normalise
 from scanner_core.categories import category_of
-from scanner_core.models import Side
+from scanner_core.models import Side, now_utc
 from scanner_core.wallets.assemble import RESOLUTION_GRACE, is_resolved, positions, rows_from_activity
 from scanner_core.wallets.history import sort_rows
 from scanner_core.wallets.stats import WinRecord, drawdown, effective_count, wilson_lower_bound
@@ -70,7 +70,8 @@ def test_resolution_of_open_positions() -> None:
 
 
 def test_rows_from_real_activity() -> None:
-    activity = [normalise.activity_from_row(r) for r in load("activity_user_pscanner_2026-04-25.json")]
+    rows_json = load("activity_user_pscanner_2026-04-25.json")
+    activity = [normalise.activity_from_row(r, not_after=now_utc()) for r in rows_json]
     rows = sort_rows(rows_from_activity(activity))
     assert len(rows) == len(activity)
     trades = [r for r in rows if r.is_trade]
