@@ -62,11 +62,11 @@ from telegram.ext import Application  # noqa: E402
 
 from bot.delivery import DeliveryConfig, Dispatcher  # noqa: E402
 from bot.notifiers import TelegramNotifier  # noqa: E402
+from bot.scanner import build_scanner  # noqa: E402
 from db import setup as db_setup  # noqa: E402
 from db.repositories import Repositories  # noqa: E402
 from scanner_core.bus import AlertBus  # noqa: E402
 from scanner_core.config import Settings  # noqa: E402
-from scanner_core.detectors.params import DetectorParams  # noqa: E402
 from scanner_core.models import (  # noqa: E402
     Alert,
     AlertKind,
@@ -87,8 +87,6 @@ from scanner_core.models import (  # noqa: E402
     frozen_map,
     now_utc,
 )
-from scanner_core.pipeline import Pipeline  # noqa: E402
-from scanner_core.scoring import ScoringParams  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 
 CHAT = 4242
@@ -322,14 +320,9 @@ def pipeline_injector(repos: Repositories, bus: AlertBus, rate: float, settings:
             while (trade := await queue.get()) is not None:
                 yield trade
 
-        pipeline = Pipeline(
-            repos=repos,
-            enricher=_EnricherAdapter(enricher),
-            bus=bus,
-            detector_params=DetectorParams.from_settings(settings),
-            scoring_params=ScoringParams.from_settings(settings),
-            clock=now_utc,
-        )
+        # the engine as `polyscan run` builds it, offline (no Polymarket), with warm lookups
+        scanner = build_scanner(settings, repos=repos, bus=bus, offline=True)
+        pipeline = scanner.pipeline(enricher=_EnricherAdapter(enricher))
         tasks.append(asyncio.create_task(pipeline.run(trades())))
         starts: dict[str, float] = {}
         begin = loop.time()
@@ -389,7 +382,7 @@ async def run(n: int, rate: float, telegram_rate: float, database_url: str, star
         repos,
         bus,
         [TelegramNotifier(lambda: application.bot)],
-        config=DeliveryConfig.from_settings(settings, digest_every=None),
+        config=DeliveryConfig.from_settings(settings, settings, digest_every=None),
         clock=now_utc,
     )
     await dispatcher.start()

@@ -111,7 +111,7 @@ async def run(args: argparse.Namespace, provider: str) -> dict[str, Any]:
                     funding_queue_size=args.wallets + 10,
                 )
                 async with aiohttp.ClientSession() as session:
-                    rpc = PolygonRpc.from_settings(settings, session)
+                    rpc = PolygonRpc.from_settings(settings, settings, session)
                     repos = Repositories()
                     service = FundingService(
                         rpc, repos.funding, shipped_book(), FundingParams.from_settings(settings), clock=lambda: NOW

@@ -64,24 +64,14 @@ def make_trades(count: int, start: datetime, salt: str) -> Iterator:
 
 
 async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict:
+    from dataclasses import replace
+
     import aiohttp
 
+    from bot.scanner import build_scanner
     from db import setup as db_setup
-    from db.repositories import Repositories
     from scanner_core.bus import AlertBus
-    from scanner_core.cache import Cache
-    from scanner_core.config import Settings
-    from scanner_core.detectors.params import DetectorParams
-    from scanner_core.models import now_utc
-    from scanner_core.pipeline import Pipeline, ServiceEnricher
-    from scanner_core.scoring import ScoringParams
-    from scanner_core.services.markets import MarketService
-    from scanner_core.sources.clob import ClobClient
-    from scanner_core.sources.data_api import DataApiClient
-    from scanner_core.sources.gamma import GammaClient
-    from scanner_core.sources.http import HttpClient
-    from scanner_core.sources.ratelimit import limits_from_settings
-    from scanner_core.wallets import WalletService
+    from scanner_core.config import PolymarketSettings, Settings
     from tests.fakes.polymarket import FakePolymarket
 
     await db_setup.connect(database_url, 10)
@@ -89,29 +79,23 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     proc = psutil.Process()
     async with FakePolymarket() as pm, aiohttp.ClientSession() as session:
-        settings = Settings(_env_file=None, min_trade_usd=min_trade_usd)
         # the fake has no rate limits; warming must not wait on the production ones
-        unlimited = {route: 10**9 for route in limits_from_settings(settings)}
-        http = HttpClient(session, unlimited, max_retries=0)
-        repos, cache = Repositories(), Cache(l1_max_items=50_000)
-        markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, now_utc)
-        wallets = WalletService(DataApiClient(http, pm.data_api_url), repos, now_utc)
+        unlimited = {
+            name: 10**9 for name in PolymarketSettings.model_fields if name.startswith("rate_") and "window" not in name
+        }
+        settings = Settings(
+            _env_file=None,
+            min_trade_usd=min_trade_usd,
+            http_max_retries=0,
+            cache_l1_max_items=50_000,
+            **pm.settings_overrides(),
+            **unlimited,
+        )
+        scanner = build_scanner(settings, session=session)  # the engine `polyscan replay` builds
 
-        def pipeline() -> tuple[Pipeline, AlertBus]:
+        def pipeline():
             bus = AlertBus()
-            return (
-                Pipeline(
-                    repos=repos,
-                    enricher=ServiceEnricher(markets, wallets),
-                    bus=bus,
-                    detector_params=DetectorParams.from_settings(settings),
-                    scoring_params=ScoringParams.from_settings(settings),
-                    clock=now_utc,
-                    replay=True,
-                    batch_size=settings.pipeline_batch_size,
-                ),
-                bus,
-            )
+            return replace(scanner, bus=bus).pipeline(replay=True), bus
 
         async def stream(trades: Iterator, marks: dict) -> AsyncIterator:
             for i, trade in enumerate(trades):
@@ -133,6 +117,7 @@ async def run_backend(database_url: str, count: int, min_trade_usd: str) -> dict
         stats = await p.run(stream(trades, marks))
         seconds = time.perf_counter() - t0
         rss_after = proc.memory_info().rss
+        await scanner.close()
     await db_setup.close()
     return {
         "trades": count,

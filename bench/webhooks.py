@@ -57,7 +57,7 @@ async def run(n: int, webhooks: int, payload_format: str, database_url: str) -> 
     )
     bus = AlertBus()
     notifier = build_webhooks(settings, repos.webhooks, clock=now_utc, admin=None, health=None)
-    config = DeliveryConfig.from_settings(settings, digest_every=None, idle_poll=0.05)
+    config = DeliveryConfig.from_settings(settings, settings, digest_every=None, idle_poll=0.05)
     dispatcher = Dispatcher(repos, bus, [notifier], config=config, clock=now_utc)
     async with FakeReceiver() as receiver:
         for i in range(webhooks):

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Sequence
 
 from bot.notifiers import Notifier
-from scanner_core.config import Settings
+from scanner_core.config import BotSettings
 from scanner_core.logs import get_logger
 from scanner_core.models import Platform
 from scanner_core.ports import DeliveryError
@@ -44,7 +44,7 @@ class ChatAdminNotifier:
         self.timeout = timeout
 
     @classmethod
-    def from_settings(cls, settings: Settings, notifiers: Sequence[Notifier]) -> ChatAdminNotifier:
+    def from_settings(cls, settings: BotSettings, notifiers: Sequence[Notifier]) -> ChatAdminNotifier:
         by_platform = {n.platform: n for n in notifiers}
         targets: list[tuple[Notifier, str]] = []
         telegram = by_platform.get(Platform.TELEGRAM)

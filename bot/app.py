@@ -22,6 +22,7 @@ from scanner_core.logs import get_logger
 from scanner_core.metrics import UP_SINCE
 from scanner_core.models import now_utc
 from scanner_core.monitoring import Monitor, sqlite_file
+from scanner_core.ports import FeedStatus
 from scanner_core.quarantine import Quarantine
 
 log = get_logger("app")
@@ -53,7 +54,7 @@ class Polyscan:
         self.components: list[Lifecycle] = []
         self._started: list[Lifecycle] = []
         self.stopping = asyncio.Event()
-        self.extras: dict[str, Any] = {}
+        self.feed: FeedStatus | None = None  # the live trade feed, once the scanner component started it
 
     async def start(self) -> None:
         s = self.settings
@@ -94,13 +95,13 @@ class Polyscan:
         )
 
     def monitor(self) -> Monitor:
-        """Health checks over this process's database, cache and trade feed (`extras["feed"]`)."""
+        """Health checks over this process's database, cache and trade feed."""
         return Monitor(
             self.health,
             db_ping=db_setup.ping,
             db_file=sqlite_file(self.settings.database_url),
             cache=self.cache,
-            feed=self.extras.get("feed"),
+            feed=self.feed,
             max_trade_age_seconds=self.settings.ready_max_trade_age_seconds,
             started_at=self.started_at,
             clock=self.clock,

@@ -1,7 +1,7 @@
-"""Lifecycle components of the process: sources, services, pipeline. Built by bot/wiring.py.
+"""Lifecycle components of the process: the engine (sources, services) and the pipeline. Built by
+bot/wiring.py, which hands each the components it uses.
 
-Each builds its parts in `start()` (the database and cache exist by then), publishes what others
-use in `app.extras`, and undoes it in `stop()`.
+Each builds its parts in `start()` (the database and cache exist by then) and undoes it in `stop()`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,12 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Sequence
 
-import aiohttp
-
 from bot.app import Polyscan
-from scanner_core import filters
+from bot.scanner import Scanner, build_scanner
 from scanner_core.bus import AlertBus
-from scanner_core.detectors.params import DetectorParams
 from scanner_core.logs import get_logger
 from scanner_core.models import Trade
-from scanner_core.pipeline import Pipeline, ServiceEnricher
-from scanner_core.scoring import ScoringParams
-from scanner_core.services.markets import MarketService
-from scanner_core.sources import Sources, build_sources
-from scanner_core.wallets import WalletService
+from scanner_core.pipeline import Pipeline
 from scanner_core.watermark import FeedWatermark
 
 log = get_logger("components")
@@ -31,39 +24,54 @@ WATCHED_TOKENS = 500  # order books kept live: the outcomes most recently traded
 WATERMARK_SAVE_SECONDS = 2.0  # how often the feed watermark is saved (when it moved)
 
 
-class SourcesComponent:
-    """The HTTP session, Polymarket clients, the live trade feed (resuming from the saved feed
-    watermark) and the CLOB book channel."""
+class ScannerComponent:
+    """The engine (bot/scanner.py) over the process's database, cache and health; starts the live
+    trade feed (resuming from the saved feed watermark) and the CLOB book channel."""
 
-    name = "sources"
+    name = "scanner"
 
-    def __init__(self, app: Polyscan) -> None:
+    def __init__(self, app: Polyscan, bus: AlertBus) -> None:
         self.app = app
-        self.session: aiohttp.ClientSession | None = None
-        self.sources: Sources | None = None
+        self.bus = bus
+        self._scanner: Scanner | None = None
         self.watermark: FeedWatermark | None = None
         self._saver: asyncio.Task[None] | None = None
 
+    @property
+    def scanner(self) -> Scanner:
+        assert self._scanner is not None, "the scanner component has not started"
+        return self._scanner
+
     async def start(self) -> None:
-        s, repos = self.app.settings, self.app.repos
-        self.session = aiohttp.ClientSession()
-        self.sources = build_sources(s, self.session, health=self.app.health, quarantine=self.app.quarantine)
-        feed = self.sources.feed
+        app, s = self.app, self.app.settings
+        assert app.cache is not None
+        scanner = build_scanner(
+            s,
+            clock=app.clock,
+            repos=app.repos,
+            cache=app.cache,
+            health=app.health,
+            quarantine=app.quarantine,
+            bus=self.bus,
+        )
+        self._scanner = scanner
+        assert scanner.sources is not None
+        feed = scanner.sources.feed
+        app.feed = feed
         self.watermark = FeedWatermark(
-            repos.feed_state, feed, clock=self.app.clock, overlap_seconds=s.feed_watermark_overlap_seconds
+            app.repos.feed_state, feed, clock=app.clock, overlap_seconds=s.feed_watermark_overlap_seconds
         )
         feed.on_emit = self.watermark.taken
-        self.app.extras.update(sources=self.sources, feed=feed, feed_watermark=self.watermark)
         if s.feed_enabled:
             saved = await self.watermark.restore()
-            since = self.watermark.start_point(fallback=await repos.trades.newest_trade_time())
+            since = self.watermark.start_point(fallback=await app.repos.trades.newest_trade_time())
             log.info(
                 "feed_resumes",
                 watermark=saved.isoformat() if saved else None,
                 backfill_from=since.isoformat() if since else None,
             )
             await feed.start(since=since)
-            await self.sources.market_ws.start()
+            await scanner.sources.market_ws.start()
             self._saver = asyncio.create_task(self.watermark.keep_saving(WATERMARK_SAVE_SECONDS), name="watermark")
 
     async def stop(self) -> None:
@@ -76,35 +84,11 @@ class SourcesComponent:
                 await self.watermark.save()
             except Exception as exc:
                 log.warning("watermark_save_failed", error=f"{type(exc).__name__}: {exc}"[:200])
-        if self.sources is not None:
-            await self.sources.feed.stop()
-            await self.sources.market_ws.stop()
-        if self.session is not None:
-            await self.session.close()
-
-
-class ServicesComponent:
-    """MarketService and WalletService over the sources, the cache and the database."""
-
-    name = "services"
-
-    def __init__(self, app: Polyscan) -> None:
-        self.app = app
-
-    async def start(self) -> None:
-        sources: Sources = self.app.extras["sources"]
-        assert self.app.cache is not None
-        markets = MarketService(
-            sources.gamma, sources.clob, self.app.cache, self.app.repos, self.app.clock, books=sources.market_ws
-        )
-        wallets = WalletService.from_settings(self.app.settings, sources.data_api, self.app.repos, self.app.clock)
-        self.app.extras["market_service"] = markets
-        self.app.extras["wallet_service"] = wallets
-
-    async def stop(self) -> None:
-        wallets: WalletService | None = self.app.extras.get("wallet_service")
-        if wallets is not None:
-            await wallets.close()
+        if self._scanner is not None:
+            if self._scanner.sources is not None:
+                await self._scanner.sources.feed.stop()
+                await self._scanner.sources.market_ws.stop()
+            await self._scanner.close()
 
 
 class PipelineComponent:
@@ -112,48 +96,26 @@ class PipelineComponent:
 
     name = "pipeline"
 
-    def __init__(self, app: Polyscan, bus: AlertBus) -> None:
+    def __init__(self, app: Polyscan, engine: ScannerComponent) -> None:
         self.app = app
-        self.bus = bus
+        self.engine = engine
         self.pipeline: Pipeline | None = None
         self._task: asyncio.Task[None] | None = None
         self._watched: OrderedDict[str, None] = OrderedDict()
 
     async def start(self) -> None:
-        s = self.app.settings
-        wallets: WalletService = self.app.extras["wallet_service"]
-        markets: MarketService = self.app.extras["market_service"]
-        self.pipeline = Pipeline(
-            repos=self.app.repos,
-            enricher=ServiceEnricher(markets, wallets),
-            bus=self.bus,
-            detector_params=DetectorParams.from_settings(s),
-            scoring_params=ScoringParams.from_settings(s),
-            clock=self.app.clock,
-            window=s.pipeline_queue_size,
-            batch_size=s.pipeline_batch_size,
-            flush_seconds=s.pipeline_flush_seconds,
-            on_trades_stored=self._stored,
-            funding=self.app.extras.get("funding_service"),
-            on_trade_not_stored=self._not_stored,
-            quarantine=self.app.quarantine,
-            health=self.app.health,
-            retry_max_seconds=s.store_retry_max_seconds,
-            degraded_after_seconds=s.store_degraded_after_seconds,
-            max_pending_trades=s.store_max_pending_trades,
+        self.pipeline = self.engine.scanner.pipeline(
+            on_trades_stored=self._stored, on_trade_not_stored=self._not_stored
         )
-        self.app.extras["pipeline"] = self.pipeline
-        if s.feed_enabled:
+        if self.app.settings.feed_enabled:
             self._task = asyncio.create_task(self._run(), name="pipeline")
 
     async def _run(self) -> None:
-        feed = self.app.extras["feed"]
-        wallets: WalletService = self.app.extras["wallet_service"]
-        assert self.pipeline is not None
-        params = self.pipeline.dp
+        scanner = self.engine.scanner
+        assert self.pipeline is not None and scanner.sources is not None
         # the wallets of the trades that will be enriched are fetched as they arrive; one stream for
         # every run, so a restarted pipeline takes up what was read ahead
-        stream = wallets.lookahead(feed, filters.enrich_candidates(params))
+        stream = scanner.prefetching(scanner.sources.feed)
         try:
             while True:
                 try:
@@ -168,17 +130,15 @@ class PipelineComponent:
             await stream.aclose()
 
     def _not_stored(self, trade: Trade) -> None:
-        watermark: FeedWatermark | None = self.app.extras.get("feed_watermark")
-        if watermark is not None:
-            watermark.handled_one(trade)
+        if self.engine.watermark is not None:
+            self.engine.watermark.handled_one(trade)
 
     async def _stored(self, trades: Sequence[Trade]) -> None:
-        watermark: FeedWatermark | None = self.app.extras.get("feed_watermark")
-        if watermark is not None:
-            watermark.handled(trades)
-        wallets: WalletService = self.app.extras["wallet_service"]
-        await wallets.observe(trades)
-        sources: Sources | None = self.app.extras.get("sources")
+        if self.engine.watermark is not None:
+            self.engine.watermark.handled(trades)
+        scanner = self.engine.scanner
+        await scanner.wallets.observe(trades)
+        sources = scanner.sources
         if sources is None:
             return
         fresh = [t.token_id for t in trades if t.token_id not in self._watched]

@@ -22,8 +22,8 @@
    429 or is paused) alone waits its time, spending no attempt. While a platform is not connected
    its sender waits: attempts are not spent on an outage.
 4. Held deliveries (quiet hours, hourly cap) leave as one digest per destination when
-   `deliver_due_digests(now)` finds them due (the scheduler calls it every minute; the dispatcher
-   also runs it every `digest_every` seconds unless that is None).
+   `deliver_due_digests(now)` finds them due: the dispatcher runs it every `digest_every` seconds
+   (POLYSCAN_DIGEST_CHECK_SECONDS; None: only when called, as tests do).
 
 Each platform's sender is its own task with its own bucket: Telegram's trouble never delays Discord.
 """
@@ -46,7 +46,7 @@ from db.repositories import LeaseOwner, Repositories
 from scanner_core import routing
 from scanner_core.bus import AlertBus
 from scanner_core.bus import Subscription as BusSubscription
-from scanner_core.config import Settings
+from scanner_core.config import DeliverySettings, WalletSettings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import DELIVERIES_FAILED, DELIVERIES_SENT, DELIVERY_BACKLOG
@@ -128,7 +128,7 @@ class DeliveryConfig:
     worker_name: str = ""  # this process among those sharing the outbox; empty = the host name
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> DeliveryConfig:
+    def from_settings(cls, settings: DeliverySettings, wallets: WalletSettings, **overrides: Any) -> DeliveryConfig:
         base = cls(
             max_attempts=settings.delivery_max_attempts,
             backoff_max=settings.delivery_backoff_max_seconds,
@@ -139,7 +139,8 @@ class DeliveryConfig:
                 Platform.WEBHOOK: settings.webhook_rate_per_second,
             },
             channel_max_per_hour=settings.default_max_alerts_per_hour,
-            min_resolved=settings.wallet_min_resolved_positions,
+            min_resolved=wallets.wallet_min_resolved_positions,
+            digest_every=settings.digest_check_seconds,
             worker_name=settings.delivery_worker_name,
         )
         return replace(base, **overrides)

@@ -14,25 +14,15 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-import aiohttp
 import orjson
 
+from bot.scanner import build_scanner
 from db import setup as db_setup
-from db.repositories import Repositories
-from scanner_core import filters
-from scanner_core.bus import AlertBus
-from scanner_core.cache import Cache
 from scanner_core.config import Settings
-from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Alert, now_utc
 from scanner_core.payloads import alert_json
-from scanner_core.pipeline import Enricher, Pipeline, PipelineStats, ServiceEnricher, StoredEnricher
-from scanner_core.quarantine import Quarantine
-from scanner_core.scoring import ScoringParams
-from scanner_core.services.markets import MarketService
-from scanner_core.sources import build_sources
+from scanner_core.pipeline import PipelineStats
 from scanner_core.sources.replay import ReplayError, ReplaySource
-from scanner_core.wallets import WalletService
 
 
 def replay_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,40 +76,18 @@ async def run_replay(
     clock: Callable[[], Any] = now_utc,
 ) -> int:
     """The replay on a connected, migrated database. Returns the exit code."""
-    repos = Repositories()
-    bus = AlertBus()
-    published = bus.subscribe("replay")
-    quarantine = Quarantine(repos.quarantine, max_per_minute=settings.quarantine_max_per_minute)
-    source = ReplaySource(files, speed=speed or None, dedup_window=settings.feed_dedup_window, quarantine=quarantine)
-    detector_params = DetectorParams.from_settings(settings)
+    scanner = build_scanner(settings, clock=clock, offline=offline)
+    published = scanner.bus.subscribe("replay")
+    source = ReplaySource(
+        files, speed=speed or None, dedup_window=settings.feed_dedup_window, quarantine=scanner.quarantine
+    )
     code = 0
-    async with aiohttp.ClientSession() as session:
-        enricher: Enricher
-        if offline:
-            # stored wallet histories only: each wallet judged as of each trade, unknown without one
-            wallets = WalletService.from_settings(settings, None, repos, clock, offline=True)
-            enricher = StoredEnricher(repos, wallets)
-        else:
-            # REST clients only: the streams stay unstarted
-            sources = build_sources(settings, session, quarantine=quarantine)
-            cache = Cache(l1_max_items=settings.cache_l1_max_items)
-            markets = MarketService(sources.gamma, sources.clob, cache, repos, clock)
-            # each wallet's history is fetched once (up to now) and stored: a second replay fetches nothing
-            wallets = WalletService.from_settings(settings, sources.data_api, repos, clock)
-            enricher = ServiceEnricher(markets, wallets)
-        # the wallets of trades that will be enriched are prefetched while earlier trades flow
-        trades = wallets.lookahead(source, filters.enrich_candidates(detector_params))
-        pipeline = Pipeline(
-            repos=repos,
-            enricher=enricher,
-            bus=bus,
-            detector_params=detector_params,
-            scoring_params=ScoringParams.from_settings(settings),
-            clock=clock,
-            replay=True,
-            batch_size=settings.pipeline_batch_size,
-            quarantine=quarantine,
-        )
+    # offline: stored wallet histories only, each wallet judged as of each trade, unknown without one;
+    # online: each wallet's history is fetched once (up to now) and stored, so a second replay fetches nothing
+    pipeline = scanner.pipeline(replay=True)
+    # the wallets of trades that will be enriched are prefetched while earlier trades flow
+    trades = scanner.prefetching(source)
+    try:
 
         async def printer() -> None:
             async for alert in published:
@@ -133,15 +101,16 @@ async def run_replay(
             error = exc
         finally:
             await trades.aclose()
-            await wallets.close()
         await asyncio.sleep(0)  # let the printer take what is queued
         while not published.queue.empty():
             alert = published.queue.get_nowait()
             out.write((orjson.dumps(alert_json(alert)).decode() if as_json else alert_line(alert)) + "\n")
         printing.cancel()
         await asyncio.gather(printing, return_exceptions=True)
+    finally:
+        await scanner.close()
     summary = summary_lines(pipeline.stats, len(files), source.counts["trades"], source.counts["duplicates"])
-    summary.append(f"wallet histories fetched: {wallets.fetched}")
+    summary.append(f"wallet histories fetched: {scanner.wallets.fetched}")
     target = err if as_json else out
     for line in summary:
         print(line, file=target)

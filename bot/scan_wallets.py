@@ -15,7 +15,7 @@ import argparse
 import asyncio
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,6 +35,9 @@ LEADERBOARD_CATEGORIES = (
 )
 LEADERBOARD_PERIODS = ("DAY", "WEEK", "MONTH", "ALL")
 HELP = "classify wallets worth copying (TARGET / WATCHLIST / REJECT) and store the verdicts"
+
+if TYPE_CHECKING:
+    from bot.scanner import Scanner
 
 
 class WalletInputError(Exception):
@@ -69,14 +72,13 @@ def read_address_file(path: str) -> list[str]:
     return tokens
 
 
-async def scan_wallets_run(args: argparse.Namespace, settings: Any, repos: Any, api: Any, console: Console) -> int:
-    """The scan itself, on a connected database and Data API client. Histories are fetched through
-    the one WalletService and stored: a later replay or `/wallet` reuses them."""
+async def scan_wallets_run(args: argparse.Namespace, scanner: Scanner, console: Console) -> int:
+    """The scan itself, on a connected database. Histories are fetched through the engine's one
+    WalletService and stored: a later replay or `/wallet` reuses them."""
     from scanner_core.models import now_utc
-    from scanner_core.wallets import WalletService
     from scanner_core.wallets.classifier.runner import ScanSummary, WalletScanRunner
 
-    source = WalletService.from_settings(settings, api, repos, now_utc)
+    settings, repos, source = scanner.settings, scanner.repos, scanner.wallets
 
     async def store_alert(alert: Any) -> None:
         # stored without routed_at: the running process's router delivers it (catch-up)
@@ -164,12 +166,8 @@ def print_summary(console: Console, summary: Any, top: int) -> None:
 
 
 async def scan_wallets_main(args: argparse.Namespace, settings: Any, *, console: Console | None = None) -> int:
-    import aiohttp
-
+    from bot.scanner import build_scanner
     from db import setup as db_setup
-    from db.repositories import Repositories
-    from scanner_core.sources.data_api import DataApiClient
-    from scanner_core.sources.http import HttpClient
 
     out = console or Console()
     try:
@@ -180,9 +178,11 @@ async def scan_wallets_main(args: argparse.Namespace, settings: Any, *, console:
         await db_setup.close()
         return 1
     try:
-        async with aiohttp.ClientSession() as session:
-            api = DataApiClient(HttpClient.from_settings(settings, session), settings.data_api_url)
-            return await scan_wallets_run(args, settings, Repositories(), api, out)
+        scanner = build_scanner(settings)
+        try:
+            return await scan_wallets_run(args, scanner, out)
+        finally:
+            await scanner.close()
     except WalletInputError as exc:
         out.print(f"polyscan: {exc}", style="red")
         return 2

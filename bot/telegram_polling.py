@@ -21,7 +21,7 @@ from datetime import timedelta
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from scanner_core.config import Settings
+from scanner_core.config import BotSettings
 from scanner_core.health import State
 from scanner_core.logs import get_logger
 
@@ -44,7 +44,7 @@ class Backoff:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Backoff:
+    def from_settings(cls, settings: BotSettings) -> Backoff:
         return cls(settings.bot_retry_min_seconds, settings.bot_retry_max_seconds, settings.bot_retry_jitter)
 
     def delay(self, failures: int) -> float:

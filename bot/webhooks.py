@@ -43,7 +43,7 @@ from bot.notifiers import Deferred, MessageRejected, Outgoing
 from bot.render import slack
 from db.webhooks import WebhookRepository
 from scanner_core import __version__, payloads
-from scanner_core.config import Settings
+from scanner_core.config import DeliverySettings, Settings
 from scanner_core.health import HealthRegistry, State
 from scanner_core.logs import get_logger
 from scanner_core.metrics import (
@@ -92,7 +92,7 @@ class WebhookPolicy:
     refresh_every: float = 15.0  # health and per-webhook gauges (backlog) are refreshed this often
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> WebhookPolicy:
+    def from_settings(cls, settings: DeliverySettings, **overrides: Any) -> WebhookPolicy:
         base = cls(
             timeout=settings.webhook_timeout_seconds,
             pause_after_failures=settings.webhook_pause_after_failures,

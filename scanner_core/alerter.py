@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scanner_core.config import Settings
+from scanner_core.config import OperationsSettings
 from scanner_core.logs import get_logger
 from scanner_core.metrics import SYSTEM_ALERTS_ACTIVE
 from scanner_core.ports import AdminNotifier
@@ -75,7 +75,7 @@ class Thresholds:
     bot_down_seconds: float = 300.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Thresholds:
+    def from_settings(cls, settings: OperationsSettings) -> Thresholds:
         return cls(
             ws_down_seconds=settings.alert_ws_down_seconds,
             no_trades_seconds=settings.alert_no_trades_seconds,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "POLYSCAN_"
@@ -39,20 +39,10 @@ def _csv_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
-    """All settings. Field names map to POLYSCAN_<NAME> environment variables."""
+class StorageSettings(BaseModel):
+    """Storage: sqlite://polyscan.db (embedded) or postgres://user:pass@host:5432/db; the cache: an
+    empty Redis URL = in-memory only, redis://127.0.0.1:6379/0 adds Redis as L2."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        frozen=True,
-        case_sensitive=False,
-        env_ignore_empty=True,
-    )
-
-    # --- storage and cache ---
     database_url: str = "sqlite://polyscan.db"
     db_pool_max: int = Field(default=10, ge=1, le=200)
     redis_url: str = ""
@@ -60,22 +50,50 @@ class Settings(BaseSettings):
     cache_redis_retry_seconds: PositiveFloat = 5.0
     cache_redis_timeout_seconds: PositiveFloat = 0.5
 
-    # --- HTTP server ---
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
+            raise ValueError(f"must start with sqlite:// or postgres://, got scheme {scheme!r}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return _check_url(value, ("redis", "rediss"), "redis_url") if value else value
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite")
+
+
+class ServerSettings(BaseModel):
+    """HTTP server (/health, /health/live, /health/ready, /metrics) and logging."""
+
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-
-    # --- logging ---
     log_format: Literal["json", "console"] = "json"
     log_level: LogLevel = "INFO"
 
-    # --- Polymarket endpoints (production defaults; every one overridable for tests/relays) ---
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+class PolymarketSettings(BaseModel):
+    """Polymarket endpoints (production defaults; point them at a relay or a test fake), the HTTP
+    client's resilience, and rate limits (requests per window per endpoint: the documented limits)."""
+
     gamma_url: str = "https://gamma-api.polymarket.com"
     data_api_url: str = "https://data-api.polymarket.com"
     clob_url: str = "https://clob.polymarket.com"
-    clob_ws_url: str = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
-    rtds_url: str = "wss://ws-live-data.polymarket.com"
-
-    # --- HTTP client resilience (issue: sources) ---
     http_timeout_seconds: PositiveFloat = 30.0
     http_max_retries: int = Field(default=4, ge=0, le=20)
     http_backoff_base_seconds: PositiveFloat = 0.5
@@ -97,7 +115,15 @@ class Settings(BaseSettings):
     rate_clob_prices_history: int = Field(default=1000, ge=1)
     rate_clob_general: int = Field(default=9000, ge=1)
 
-    # --- live feed ---
+    @field_validator("gamma_url", "data_api_url", "clob_url")
+    @classmethod
+    def _http_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("http", "https"), info.field_name)
+
+
+class FeedSettings(BaseModel):
+    """Live trade feed (the RTDS and CLOB WebSockets + Data API backfill) and the trade boundary."""
+
     feed_enabled: bool = True
     rtds_ping_seconds: PositiveFloat = 5.0
     rtds_stall_seconds: PositiveFloat = 30.0
@@ -120,22 +146,27 @@ class Settings(BaseSettings):
     backfill_filter_usd: NonNegDecimal = Decimal("0")
     # at start the backfill begins this long before the persisted feed watermark (late or unordered fills)
     feed_watermark_overlap_seconds: PositiveFloat = 60.0
-
-    # --- pipeline ---
-    min_trade_usd: NonNegDecimal = Decimal("1000")
-    pipeline_queue_size: int = Field(default=10_000, ge=10)
-    pipeline_batch_size: int = Field(default=500, ge=1)
-    pipeline_flush_seconds: PositiveFloat = 0.2
-    excluded_market_keywords: Annotated[list[str], NoDecode] = ["up or down", "updown"]
-    exclude_price_at_or_above: NonNegDecimal = Decimal("0.95")
-    lp_filter_confidence: Fraction = 0.6
-    # --- trade boundary and storage failures (issue 10) ---
     # a trade may carry a time at most this far past now (clock skew between us and Polymarket);
     # a later one is refused as malformed, so it can never become "the newest trade"
     trade_max_future_seconds: int = Field(default=300, ge=0, le=86_400)
     # refused rows kept in the quarantine table: at most this many a minute (a flood is still
     # counted in scanner_rows_rejected_total), kept as long as trades (trade_retention_days)
     quarantine_max_per_minute: int = Field(default=600, ge=1)
+    rtds_url: str = "wss://ws-live-data.polymarket.com"
+    clob_ws_url: str = "wss://ws-subscriptions-clob.polymarket.com/ws/market"
+
+    @field_validator("clob_ws_url", "rtds_url")
+    @classmethod
+    def _ws_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("ws", "wss"), info.field_name)
+
+
+class PipelineSettings(BaseModel):
+    """Pipeline: queues, batches, and the writers when the database fails."""
+
+    pipeline_queue_size: int = Field(default=10_000, ge=10)
+    pipeline_batch_size: int = Field(default=500, ge=1)
+    pipeline_flush_seconds: PositiveFloat = 0.2
     # while the database is unavailable the writers keep rows for retry, backing off up to this
     store_retry_max_seconds: PositiveFloat = 30.0
     # and /health turns degraded (and the admin chat hears once) after failing this long
@@ -143,7 +174,14 @@ class Settings(BaseSettings):
     # trades kept for retry at most (the oldest give way beyond this, counted and logged)
     store_max_pending_trades: int = Field(default=100_000, ge=1000)
 
-    # --- detectors ---
+
+class DetectorSettings(BaseModel):
+    """Filters and detectors (comma-separated lists where plural)."""
+
+    min_trade_usd: NonNegDecimal = Decimal("1000")
+    excluded_market_keywords: Annotated[list[str], NoDecode] = ["up or down", "updown"]
+    exclude_price_at_or_above: NonNegDecimal = Decimal("0.95")
+    lp_filter_confidence: Fraction = 0.6
     large_trade_tiers: Annotated[list[Decimal], NoDecode] = [
         Decimal("10000"),
         Decimal("50000"),
@@ -171,7 +209,6 @@ class Settings(BaseSettings):
     accumulation_min_fills: int = Field(default=3, ge=2)
     concentration_min_share: Fraction = 0.8
     concentration_min_volume_usd: NonNegDecimal = Decimal("10000")
-    wallet_min_resolved_positions: int = Field(default=10, ge=1)
     impact_price_max_age_seconds: PositiveFloat = 3600.0  # an older last trade is no "price before"
     followup_confirm_trades: int = Field(default=2, ge=1)  # consecutive prints beyond the move (one print can be noise)
     followup_max_pending: int = Field(default=10_000, ge=10)  # alerted trades watched for a follow-up at once
@@ -179,15 +216,70 @@ class Settings(BaseSettings):
     state_max_tokens: int = Field(default=20_000, ge=100)  # outcomes (and markets) with recent-trade windows
     state_max_positions: int = Field(default=100_000, ge=100)  # wallet x outcome running positions
     state_max_pairs: int = Field(default=30_000, ge=100)  # wallet pairs seen trading together
+    linked_min_wallets: int = Field(default=2, ge=2)  # wallets of one funder on the same outcome (this one included)
 
-    # --- scoring ---
+    @field_validator("excluded_market_keywords", mode="before")
+    @classmethod
+    def _keywords(cls, value: Any) -> Any:
+        parsed = _csv_list(value)
+        return [str(v).lower() for v in parsed] if isinstance(parsed, list) else parsed
+
+    @field_validator("large_trade_tiers", mode="before")
+    @classmethod
+    def _tiers(cls, value: Any) -> Any:
+        return _csv_list(value)
+
+    @field_validator("large_trade_tiers")
+    @classmethod
+    def _tiers_sorted(cls, value: list[Decimal]) -> list[Decimal]:
+        if not value or any(v <= 0 for v in value) or value != sorted(value):
+            raise ValueError("must be positive USD amounts in increasing order, e.g. 10000,50000,100000")
+        return value
+
+
+class ScoringSettings(BaseModel):
+    """Scoring: weights as kind=weight pairs (0..1), severity thresholds on confidence."""
+
     score_weights: Annotated[dict[str, float], NoDecode] = {}
     severity_notable: Fraction = 0.4
     severity_high: Fraction = 0.6
     severity_critical: Fraction = 0.8
     alert_min_confidence: Fraction = 0.3
 
-    # --- bots and delivery ---
+    @field_validator("score_weights", mode="before")
+    @classmethod
+    def _weights(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            out: dict[str, float] = {}
+            for part in _csv_list(value):
+                name, sep, number = part.partition("=")
+                if not sep:
+                    raise ValueError(f"expected kind=weight pairs, got {part!r}")
+                out[name.strip()] = float(number)
+            return out
+        return value
+
+    @field_validator("score_weights")
+    @classmethod
+    def _weights_range(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, weight in value.items():
+            if not 0 <= weight <= 1:
+                raise ValueError(f"weight of {name} must be within 0..1, got {weight}")
+        return value
+
+    @model_validator(mode="after")
+    def _severity_order(self) -> ScoringSettings:
+        if not self.severity_notable <= self.severity_high <= self.severity_critical:
+            raise ValueError(
+                "severity thresholds must satisfy notable <= high <= critical "
+                "(POLYSCAN_SEVERITY_NOTABLE, POLYSCAN_SEVERITY_HIGH, POLYSCAN_SEVERITY_CRITICAL)"
+            )
+        return self
+
+
+class BotSettings(BaseModel):
+    """Bots: a token switches a bot on; tokens are secrets and never logged."""
+
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
@@ -197,25 +289,44 @@ class Settings(BaseSettings):
     # where the webhook receiver listens (a reverse proxy forwards telegram_webhook_url to it)
     telegram_webhook_host: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8443, ge=0, le=65535)
-    telegram_rate_per_second: PositiveFloat = 25.0
     discord_token: SecretStr | None = None
     discord_admin_channel_id: int | None = None
     discord_dev_guild_id: int | None = None
-    discord_rate_per_second: PositiveFloat = 40.0
-    delivery_max_attempts: int = Field(default=8, ge=1)
-    delivery_backoff_max_seconds: PositiveFloat = 300.0
-    # this process among those sharing one outbox (PostgreSQL): unique per live process and stable
-    # across its restarts, so a restart takes back its own unsent claims at once; empty = host name
-    delivery_worker_name: str = Field(default="", max_length=64)
     bot_login_retry_seconds: PositiveFloat = 30.0
     # a failed Telegram poll (401, 409, network) is retried after a wait that starts here, doubles
     # per failure in a row up to the maximum, and is partly random (jitter: the random share)
     bot_retry_min_seconds: PositiveFloat = 1.0
     bot_retry_max_seconds: PositiveFloat = 60.0
     bot_retry_jitter: Fraction = 0.5
-    default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
 
-    # --- outgoing webhooks (docs/webhooks.md) ---
+    @field_validator("telegram_api_url", "telegram_file_url")
+    @classmethod
+    def _http_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("http", "https"), info.field_name)
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _optional_http_url(cls, value: str, info: Any) -> str:
+        return _check_url(value, ("http", "https"), info.field_name) if value else value
+
+    @model_validator(mode="after")
+    def _bot_retry_order(self) -> BotSettings:
+        if self.bot_retry_min_seconds > self.bot_retry_max_seconds:
+            raise ValueError("POLYSCAN_BOT_RETRY_MIN_SECONDS must not exceed POLYSCAN_BOT_RETRY_MAX_SECONDS")
+        return self
+
+
+class DeliverySettings(BaseModel):
+    """Delivery (the outbox) and outgoing webhooks (docs/webhooks.md)."""
+
+    telegram_rate_per_second: PositiveFloat = 25.0
+    discord_rate_per_second: PositiveFloat = 40.0
+    delivery_max_attempts: int = Field(default=8, ge=1)
+    delivery_backoff_max_seconds: PositiveFloat = 300.0
+    # this process among those sharing one outbox (PostgreSQL): unique per live process and stable
+    # across its restarts, so a restart takes back its own unsent claims at once; empty = host name
+    delivery_worker_name: str = Field(default="", max_length=64)
+    default_max_alerts_per_hour: int = Field(default=30, ge=1, le=10_000)
     # encrypts each webhook's URL and signing secret at rest (any string of 32+ characters, e.g.
     # `python -c "import secrets; print(secrets.token_urlsafe(32))"`); unset: /webhook add is refused
     webhook_key: SecretStr | None = None
@@ -229,7 +340,20 @@ class Settings(BaseSettings):
     # false: refused, so a chat admin cannot make the server call into its own network
     webhook_allow_private_hosts: bool = False
 
-    # --- operations ---
+    # how often held digests (quiet hours over, hourly cap reset) are checked and sent
+    digest_check_seconds: PositiveFloat = 60.0
+
+    @field_validator("webhook_key")
+    @classmethod
+    def _webhook_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (a random string, kept secret)")
+        return value
+
+
+class OperationsSettings(BaseModel):
+    """Operations: readiness, system alerts, jobs, retention."""
+
     ready_max_trade_age_seconds: PositiveFloat = 600.0
     alert_ws_down_seconds: PositiveFloat = 300.0
     alert_no_trades_seconds: PositiveFloat = 600.0
@@ -245,31 +369,11 @@ class Settings(BaseSettings):
     profile_active_hours: PositiveFloat = 24.0  # "active" wallet: traded within this many hours
     market_refresh_minutes: PositiveFloat = 30.0  # open markets' metadata older than this refreshes
     prune_interval_hours: PositiveFloat = 6.0
-    digest_check_seconds: PositiveFloat = 60.0  # how often held digests are checked for quiet hours' end
 
-    # --- on-chain funding (issue 17): Polygon JSON-RPC; unset = off, everything else works without it ---
-    # a provider URL usually embeds an API key: secret, never logged or shown
-    polygon_rpc_url: SecretStr | None = None
-    polygon_rate_per_second: int = Field(default=25, ge=1, le=10_000)  # the provider's request budget
-    polygon_max_block_range: int = Field(default=10_000, ge=1)  # eth_getLogs span; halved on a range error
-    polygon_timeout_seconds: PositiveFloat = 20.0
-    polygon_block_cache_size: int = Field(default=50_000, ge=100)  # block timestamps remembered
-    funding_lookback_hours: PositiveFloat = 168.0  # walk back this far before a wallet's first activity
-    funding_sibling_window_hours: PositiveFloat = 72.0  # wallets funded by one funder this close are siblings
-    funding_max_funders: int = Field(default=3, ge=1, le=20)  # plain funders whose outbound transfers are read
-    funding_busy_recipients: int = Field(default=50, ge=2)  # a funder paying more wallets in the window: a service
-    funding_min_usd: NonNegDecimal = Decimal("1")  # inbound transfers below this are dust, not funding
-    funding_known_funders_file: str = ""  # JSON list of your own known exchanges/bridges/on-ramps
-    funding_queue_size: int = Field(default=1000, ge=1)  # wallets waiting to be traced (more are dropped, counted)
-    funding_workers: int = Field(default=4, ge=1, le=64)
-    funding_trace_ttl_hours: PositiveFloat = 24.0  # a traced wallet is not traced again within this
-    funding_max_requests_per_wallet: int = Field(default=400, ge=10)  # RPC calls one trace may spend
-    linked_min_wallets: int = Field(default=2, ge=2)  # wallets of one funder on the same outcome (this one included)
-    linked_min_usd: NonNegDecimal = Decimal("500")  # a sibling's buys must add up to this to count
-    linked_lookback_hours: PositiveFloat = 168.0  # sibling buys this long before the trade count
-    linked_max_siblings: int = Field(default=12, ge=1, le=100)  # siblings whose trades are looked up
 
-    # --- wallet scanner ---
+class WalletSettings(BaseModel):
+    """Wallet histories (stored with a watermark, judged as of a moment) and the copy-target classifier."""
+
     walletscan_concurrency: int = Field(default=16, ge=1, le=512)
     walletscan_rescan_hours: PositiveFloat = 24.0
     # stage 1: basic validation (resolved-position minimum: wallet_min_resolved_positions)
@@ -311,35 +415,37 @@ class Settings(BaseSettings):
     walletscan_large_trade_usd: NonNegDecimal = Decimal("10000")
     walletscan_large_trade_hours: PositiveFloat = 24.0
     walletscan_max_wallets_per_run: int = Field(default=5000, ge=1)
-
-    # --- wallet histories (scanner_core.wallets: stored with a watermark, judged as of a moment) ---
     wallet_history_retention_days: int = Field(default=30, ge=1)  # histories not fetched for this long are pruned
     wallet_history_refresh_seconds: PositiveFloat = 300.0  # a live profile may rest on a history this old
     wallet_history_cache_size: int = Field(default=5000, ge=10)  # compiled histories kept in memory (LRU)
     wallet_fetch_concurrency: int = Field(default=32, ge=1, le=512)  # histories fetched at once; rate limits pace them
     wallet_prefetch_lookahead: int = Field(default=5000, ge=1)  # trades read ahead for prefetch (10x while fetching)
+    wallet_min_resolved_positions: int = Field(default=10, ge=1)
 
-    @field_validator("gamma_url", "data_api_url", "clob_url", "telegram_api_url", "telegram_file_url")
-    @classmethod
-    def _http_url(cls, value: str, info: Any) -> str:
-        return _check_url(value, ("http", "https"), info.field_name)
 
-    @field_validator("clob_ws_url", "rtds_url")
-    @classmethod
-    def _ws_url(cls, value: str, info: Any) -> str:
-        return _check_url(value, ("ws", "wss"), info.field_name)
+class FundingSettings(BaseModel):
+    """On-chain funding (Polygon JSON-RPC; unset = off, everything else works without it)."""
 
-    @field_validator("telegram_webhook_url")
-    @classmethod
-    def _optional_http_url(cls, value: str, info: Any) -> str:
-        return _check_url(value, ("http", "https"), info.field_name) if value else value
+    # a provider URL usually embeds an API key: secret, never logged or shown
+    polygon_rpc_url: SecretStr | None = None
+    polygon_rate_per_second: int = Field(default=25, ge=1, le=10_000)  # the provider's request budget
+    polygon_max_block_range: int = Field(default=10_000, ge=1)  # eth_getLogs span; halved on a range error
+    polygon_timeout_seconds: PositiveFloat = 20.0
+    polygon_block_cache_size: int = Field(default=50_000, ge=100)  # block timestamps remembered
+    funding_lookback_hours: PositiveFloat = 168.0  # walk back this far before a wallet's first activity
+    funding_sibling_window_hours: PositiveFloat = 72.0  # wallets funded by one funder this close are siblings
+    funding_max_funders: int = Field(default=3, ge=1, le=20)  # plain funders whose outbound transfers are read
+    funding_busy_recipients: int = Field(default=50, ge=2)  # a funder paying more wallets in the window: a service
+    funding_min_usd: NonNegDecimal = Decimal("1")  # inbound transfers below this are dust, not funding
+    funding_known_funders_file: str = ""  # JSON list of your own known exchanges/bridges/on-ramps
+    funding_queue_size: int = Field(default=1000, ge=1)  # wallets waiting to be traced (more are dropped, counted)
+    funding_workers: int = Field(default=4, ge=1, le=64)
+    funding_trace_ttl_hours: PositiveFloat = 24.0  # a traced wallet is not traced again within this
+    funding_max_requests_per_wallet: int = Field(default=400, ge=10)  # RPC calls one trace may spend
 
-    @field_validator("webhook_key")
-    @classmethod
-    def _webhook_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and 0 < len(value.get_secret_value()) < 32:
-            raise ValueError("must be at least 32 characters (a random string, kept secret)")
-        return value
+    linked_min_usd: NonNegDecimal = Decimal("500")  # a sibling's buys must add up to this to count
+    linked_lookback_hours: PositiveFloat = 168.0  # sibling buys this long before the trade count
+    linked_max_siblings: int = Field(default=12, ge=1, le=100)  # siblings whose trades are looked up
 
     @field_validator("polygon_rpc_url")
     @classmethod
@@ -352,88 +458,53 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) JSON-RPC URL with a host")  # the URL itself may hold a key
         return SecretStr(url)
 
-    @field_validator("database_url")
-    @classmethod
-    def _db_url(cls, value: str) -> str:
-        scheme = urlsplit(value).scheme
-        if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
-            raise ValueError(f"must start with sqlite:// or postgres://, got scheme {scheme!r}")
-        return value
 
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, value: str) -> str:
-        return _check_url(value, ("redis", "rediss"), "redis_url") if value else value
+SECTIONS: tuple[type[BaseModel], ...] = (
+    StorageSettings,
+    ServerSettings,
+    PolymarketSettings,
+    FeedSettings,
+    PipelineSettings,
+    DetectorSettings,
+    ScoringSettings,
+    BotSettings,
+    DeliverySettings,
+    OperationsSettings,
+    WalletSettings,
+    FundingSettings,
+)
 
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: Any) -> Any:
-        return value.upper() if isinstance(value, str) else value
 
-    @field_validator("log_format", mode="before")
-    @classmethod
-    def _lower_format(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
+# Settings is the union of these sections (mixins, so every POLYSCAN_<NAME> stays as it was): a
+# subsystem's from_settings takes its section's type, and mypy keeps it to that section's fields.
+class Settings(
+    StorageSettings,
+    ServerSettings,
+    PolymarketSettings,
+    FeedSettings,
+    PipelineSettings,
+    DetectorSettings,
+    ScoringSettings,
+    BotSettings,
+    DeliverySettings,
+    OperationsSettings,
+    WalletSettings,
+    FundingSettings,
+    BaseSettings,
+):
+    """All settings, section by section. Field names map to POLYSCAN_<NAME> environment variables."""
 
-    @field_validator("excluded_market_keywords", mode="before")
-    @classmethod
-    def _keywords(cls, value: Any) -> Any:
-        parsed = _csv_list(value)
-        return [str(v).lower() for v in parsed] if isinstance(parsed, list) else parsed
-
-    @field_validator("large_trade_tiers", mode="before")
-    @classmethod
-    def _tiers(cls, value: Any) -> Any:
-        return _csv_list(value)
-
-    @field_validator("large_trade_tiers")
-    @classmethod
-    def _tiers_sorted(cls, value: list[Decimal]) -> list[Decimal]:
-        if not value or any(v <= 0 for v in value) or value != sorted(value):
-            raise ValueError("must be positive USD amounts in increasing order, e.g. 10000,50000,100000")
-        return value
-
-    @field_validator("score_weights", mode="before")
-    @classmethod
-    def _weights(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            out: dict[str, float] = {}
-            for part in _csv_list(value):
-                name, sep, number = part.partition("=")
-                if not sep:
-                    raise ValueError(f"expected kind=weight pairs, got {part!r}")
-                out[name.strip()] = float(number)
-            return out
-        return value
-
-    @field_validator("score_weights")
-    @classmethod
-    def _weights_range(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, weight in value.items():
-            if not 0 <= weight <= 1:
-                raise ValueError(f"weight of {name} must be within 0..1, got {weight}")
-        return value
-
-    @model_validator(mode="after")
-    def _severity_order(self) -> Settings:
-        if not self.severity_notable <= self.severity_high <= self.severity_critical:
-            raise ValueError(
-                "severity thresholds must satisfy notable <= high <= critical "
-                "(POLYSCAN_SEVERITY_NOTABLE, POLYSCAN_SEVERITY_HIGH, POLYSCAN_SEVERITY_CRITICAL)"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _bot_retry_order(self) -> Settings:
-        if self.bot_retry_min_seconds > self.bot_retry_max_seconds:
-            raise ValueError("POLYSCAN_BOT_RETRY_MIN_SECONDS must not exceed POLYSCAN_BOT_RETRY_MAX_SECONDS")
-        return self
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        case_sensitive=False,
+        env_ignore_empty=True,
+    )
 
     # --- derived views ---
-    @property
-    def is_postgres(self) -> bool:
-        return not self.database_url.startswith("sqlite")
-
     def public_view(self) -> dict[str, Any]:
         """Every setting with secrets masked: safe for logs, `doctor` and `/stats`."""
         out: dict[str, Any] = {}

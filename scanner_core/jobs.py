@@ -155,7 +155,6 @@ def build_jobs(
     stores: JobStores,
     check_system: Run | None = None,
     write_snapshot: Run | None = None,
-    deliver_due_digests: AtTime | None = None,
     refresh_wallet: Refresh | None = None,
     refresh_market: Refresh | None = None,
     rescan_wallets: AtTime | None = None,
@@ -167,13 +166,6 @@ def build_jobs(
         jobs.append(Job("system_alerts", check_system, s.alert_check_seconds))
     if write_snapshot is not None:
         jobs.append(Job("metric_snapshot", write_snapshot, s.metrics_snapshot_seconds))
-    if deliver_due_digests is not None:
-        digests = deliver_due_digests
-
-        async def run_digests() -> object:
-            return await digests(clock())
-
-        jobs.append(Job("digests", run_digests, s.digest_check_seconds))
     if refresh_wallet is not None:
         wallet_refresh = refresh_wallet
 

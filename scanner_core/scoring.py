@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from scanner_core.config import Settings, SettingsError
+from scanner_core.config import ScoringSettings, SettingsError
 from scanner_core.models import Severity, Signal, SignalKind
 
 DEFAULT_WEIGHTS: Mapping[SignalKind, float] = MappingProxyType(
@@ -106,7 +106,7 @@ class ScoringParams:
     alert_min_confidence: float
 
     @classmethod
-    def from_settings(cls, s: Settings) -> ScoringParams:
+    def from_settings(cls, s: ScoringSettings) -> ScoringParams:
         """Defaults overridden by POLYSCAN_SCORE_WEIGHTS; an unknown kind there stops start-up."""
         weights = dict(DEFAULT_WEIGHTS)
         known = {kind.value: kind for kind in SignalKind}

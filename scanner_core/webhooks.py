@@ -30,7 +30,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from scanner_core.config import Settings
+from scanner_core.config import DeliverySettings
 from scanner_core.models import Subscription
 
 PAYLOAD_VERSION = 1
@@ -224,7 +224,7 @@ class SecretBox:
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SecretBox | None:
+    def from_settings(cls, settings: DeliverySettings) -> SecretBox | None:
         key = settings.webhook_key.get_secret_value() if settings.webhook_key is not None else ""
         return cls(key) if key else None
 

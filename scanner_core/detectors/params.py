@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from scanner_core.config import Settings
+from scanner_core.config import DetectorSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,6 @@ class DetectorParams:
     unusual_size_min_history: int
     concentration_min_share: float
     concentration_min_volume_usd: Decimal
-    wallet_min_resolved_positions: int
     # market
     impact_min_price_move: float
     impact_min_liquidity_share: float
@@ -61,7 +60,7 @@ class DetectorParams:
     linked_min_wallets: int = 2
 
     @classmethod
-    def from_settings(cls, s: Settings) -> DetectorParams:
+    def from_settings(cls, s: DetectorSettings) -> DetectorParams:
         return cls(
             min_trade_usd=s.min_trade_usd,
             excluded_market_keywords=tuple(_keyword(k) for k in s.excluded_market_keywords if k.strip()),
@@ -74,7 +73,6 @@ class DetectorParams:
             unusual_size_min_history=s.unusual_size_min_history,
             concentration_min_share=s.concentration_min_share,
             concentration_min_volume_usd=s.concentration_min_volume_usd,
-            wallet_min_resolved_positions=s.wallet_min_resolved_positions,
             impact_min_price_move=s.impact_min_price_move,
             impact_min_liquidity_share=s.impact_min_liquidity_share,
             impact_min_volume_share=s.impact_min_volume_share,

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from cachetools import TTLCache
 
-from scanner_core.config import Settings
+from scanner_core.config import FundingSettings
 from scanner_core.funding.known import FunderBook
 from scanner_core.funding.models import (
     FundingContext,
@@ -143,7 +143,7 @@ class FundingParams:
     linked_max_siblings: int
 
     @classmethod
-    def from_settings(cls, s: Settings) -> FundingParams:
+    def from_settings(cls, s: FundingSettings) -> FundingParams:
         return cls(
             lookback=timedelta(hours=s.funding_lookback_hours),
             sibling_window=timedelta(hours=s.funding_sibling_window_hours),

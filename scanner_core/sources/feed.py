@@ -46,7 +46,7 @@ from decimal import Decimal
 
 from scanner_core import normalise
 from scanner_core.alerter import format_duration
-from scanner_core.config import Settings
+from scanner_core.config import FeedSettings
 from scanner_core.logs import get_logger
 from scanner_core.metrics import (
     FEED_BLOCKED_SECONDS,
@@ -177,7 +177,7 @@ class TradeFeed:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, rtds: RtdsStream, data_api: DataApiClient, quarantine: QuarantineSink | None = None
+        cls, settings: FeedSettings, rtds: RtdsStream, data_api: DataApiClient, quarantine: QuarantineSink | None = None
     ) -> TradeFeed:
         s = settings
         return cls(

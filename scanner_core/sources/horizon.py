@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from scanner_core.config import Settings
+from scanner_core.config import FeedSettings
 from scanner_core.models import now_utc
 
 DEFAULT_MAX_FUTURE = timedelta(minutes=5)
@@ -27,5 +27,5 @@ class TradeHorizon:
         return self.clock() + self.max_future
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Callable[[], datetime] = now_utc) -> TradeHorizon:
+    def from_settings(cls, settings: FeedSettings, clock: Callable[[], datetime] = now_utc) -> TradeHorizon:
         return cls(clock, timedelta(seconds=settings.trade_max_future_seconds))

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import orjson
 
-from scanner_core.config import Settings
+from scanner_core.config import PolymarketSettings
 from scanner_core.logs import get_logger
 from scanner_core.metrics import API_LATENCY, API_RATE_LIMITED, API_REQUESTS
 from scanner_core.models import now_utc
@@ -110,7 +110,7 @@ class HttpClient:
     @classmethod
     def from_settings(
         cls,
-        settings: Settings,
+        settings: PolymarketSettings,
         session: aiohttp.ClientSession,
         *,
         limits: Mapping[str, int] | None = None,

@@ -23,7 +23,7 @@ import aiohttp
 import orjson
 
 from scanner_core import normalise
-from scanner_core.config import Settings
+from scanner_core.config import FeedSettings
 from scanner_core.health import HealthRegistry
 from scanner_core.models import OrderBookLevel, OrderBookSummary, Side
 from scanner_core.sources.errors import MalformedLog
@@ -121,7 +121,7 @@ class MarketChannel(ReconnectingWebSocket):
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> MarketChannel:
+    def from_settings(cls, settings: FeedSettings, session: aiohttp.ClientSession, **overrides: Any) -> MarketChannel:
         s = settings
         args: dict[str, Any] = {
             "ping_seconds": s.clob_ws_ping_seconds,

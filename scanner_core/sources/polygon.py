@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 from cachetools import LRUCache
 
-from scanner_core.config import Settings
+from scanner_core.config import FundingSettings, PolymarketSettings
 from scanner_core.funding.models import Transfer
 from scanner_core.logs import get_logger
 from scanner_core.models import from_unix
@@ -185,11 +185,13 @@ def classify_error(endpoint: str, code: int | None, message: str) -> RpcError:
     return RpcError(endpoint, code, message)
 
 
-def polygon_http(settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> HttpClient:
+def polygon_http(
+    settings: FundingSettings, http: PolymarketSettings, session: aiohttp.ClientSession, **overrides: Any
+) -> HttpClient:
     """An HttpClient for the RPC provider: its own budget of requests per second (not Polymarket's
     10 s windows), the usual retries and circuit breaker."""
     args: dict[str, Any] = {"window": RATE_WINDOW, "timeout": settings.polygon_timeout_seconds, **overrides}
-    return HttpClient.from_settings(settings, session, limits={f"{API}:*": settings.polygon_rate_per_second}, **args)
+    return HttpClient.from_settings(http, session, limits={f"{API}:*": settings.polygon_rate_per_second}, **args)
 
 
 class PolygonRpc:
@@ -220,11 +222,18 @@ class PolygonRpc:
         self._monotonic = monotonic
 
     @classmethod
-    def from_settings(cls, settings: Settings, session: aiohttp.ClientSession, **http_overrides: Any) -> PolygonRpc:
+    def from_settings(
+        cls,
+        settings: FundingSettings,
+        http: PolymarketSettings,
+        session: aiohttp.ClientSession,
+        **http_overrides: Any,
+    ) -> PolygonRpc:
+        """The provider from the funding section; retries and the breaker as for Polymarket."""
         if settings.polygon_rpc_url is None:
             raise ValueError("POLYSCAN_POLYGON_RPC_URL is not set")
         return cls(
-            polygon_http(settings, session, **http_overrides),
+            polygon_http(settings, http, session, **http_overrides),
             settings.polygon_rpc_url.get_secret_value(),
             max_block_range=settings.polygon_max_block_range,
             block_cache_size=settings.polygon_block_cache_size,

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 
-from scanner_core.config import Settings
+from scanner_core.config import PolymarketSettings
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -123,7 +123,7 @@ class RateLimiter:
             self._buckets[keys[0]].pause(seconds)
 
 
-def limits_from_settings(settings: Settings) -> dict[str, int]:
+def limits_from_settings(settings: PolymarketSettings) -> dict[str, int]:
     """Polymarket's documented limits per window (overridable with POLYSCAN_RATE_*)."""
     s = settings
     return {

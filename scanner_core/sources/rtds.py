@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from scanner_core.config import Settings
+from scanner_core.config import FeedSettings
 from scanner_core.health import HealthRegistry
 from scanner_core.sources.ws import ReconnectingWebSocket, Sleep, StateHook
 
@@ -74,7 +74,7 @@ class RtdsStream(ReconnectingWebSocket):
         self._connected_handler: ConnectedHandler | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> RtdsStream:
+    def from_settings(cls, settings: FeedSettings, session: aiohttp.ClientSession, **overrides: Any) -> RtdsStream:
         s = settings
         args: dict[str, Any] = {
             "ping_seconds": s.rtds_ping_seconds,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from scanner_core.config import Settings
+from scanner_core.config import DetectorSettings, WalletSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,16 @@ class ProfileParams:
     mm: MarketMakerParams = field(default_factory=MarketMakerParams)
 
     @classmethod
-    def from_settings(cls, s: Settings) -> ProfileParams:
+    def from_settings(cls, s: WalletSettings, detectors: DetectorSettings) -> ProfileParams:
+        """The wallets' own section, and the detectors' long-shot price and market-maker confidence
+        (one threshold for what the profile says and what the pipeline filters)."""
         return cls(
             min_resolved_positions=s.wallet_min_resolved_positions,
-            contrarian_price=Decimal(str(s.contrarian_low_price)),
+            contrarian_price=Decimal(str(detectors.contrarian_low_price)),
             mm=MarketMakerParams(
                 both_sides_share=s.walletscan_mm_both_sides_share,
                 max_markets=s.walletscan_mm_max_markets,
-                confidence=s.lp_filter_confidence,
+                confidence=detectors.lp_filter_confidence,
             ),
         )
 
@@ -51,7 +53,7 @@ class FetchLimits:
     max_activity: int = 2000  # activity rows (/activity: 500 a page, offset <= 10,000, then by time window)
 
     @classmethod
-    def from_settings(cls, s: Settings) -> FetchLimits:
+    def from_settings(cls, s: WalletSettings) -> FetchLimits:
         return cls(
             max_resolved=s.walletscan_max_resolved_positions,
             max_open=s.walletscan_max_open_positions,

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from scanner_core.config import Settings
+from scanner_core.config import Settings, WalletSettings
 from scanner_core.logs import get_logger
 from scanner_core.models import LIVE_WINDOW, DomainError, Trade, WalletProfile, is_past, normalise_address
 from scanner_core.sources.errors import SourceError
@@ -114,7 +114,7 @@ class ServiceOptions:
     historical_after: timedelta = LIVE_WINDOW  # older moments are the past: judged as of then, no tolerance
 
     @classmethod
-    def from_settings(cls, s: Settings) -> ServiceOptions:
+    def from_settings(cls, s: WalletSettings) -> ServiceOptions:
         return cls(
             cache_size=s.wallet_history_cache_size,
             concurrency=s.wallet_fetch_concurrency,
@@ -166,7 +166,7 @@ class WalletService:
             data_api,
             stores,
             clock,
-            params=ProfileParams.from_settings(settings),
+            params=ProfileParams.from_settings(settings, settings),
             limits=FetchLimits.from_settings(settings),
             options=ServiceOptions.from_settings(settings),
             offline=offline,

@@ -455,7 +455,7 @@ async def test_without_bots_the_console_prints_every_alert(
         repos,
         AlertBus(),
         notifiers,
-        config=DeliveryConfig.from_settings(settings, idle_poll=0.02, digest_every=None),
+        config=DeliveryConfig.from_settings(settings, settings, idle_poll=0.02, digest_every=None),
         clock=now_utc,
         console=not bots.configured,
     )

@@ -102,7 +102,7 @@ async def world(
     bots = ChatBots(settings, health, service, discord_factory=bot_factory(service, dc.guild_id))
     bus = AlertBus()
     notifiers = bots.notifiers()
-    config = DeliveryConfig.from_settings(settings, idle_poll=0.05, digest_every=None, backoff_base=0.05)
+    config = DeliveryConfig.from_settings(settings, settings, idle_poll=0.05, digest_every=None, backoff_base=0.05)
     admin = ChatAdminNotifier.from_settings(settings, notifiers)
     dispatcher = Dispatcher(repos, bus, notifiers, config=config, clock=clock, health=health, admin=admin)
     service.on_change = dispatcher.invalidate_routing
@@ -286,7 +286,7 @@ async def test_a_send_repeated_after_a_crash_shows_once(world: World) -> None:
     await w.slash("route", w.dc.admin_user_id, "add", what="info", channel=channel)
     await w.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
     [notifier] = w.bots.notifiers()
-    config = DeliveryConfig.from_settings(w.settings, idle_poll=0.05, digest_every=None)
+    config = DeliveryConfig.from_settings(w.settings, w.settings, idle_poll=0.05, digest_every=None)
 
     def outbox(notifiers: list[Any]) -> Dispatcher:
         return Dispatcher(w.repos, w.bus, notifiers, config=config, clock=w.clock)

@@ -83,7 +83,7 @@ def build_world(
 
     bots = ChatBots(settings, health, service, telegram_factory=telegram_factory)
     notifiers = bots.notifiers()
-    config = DeliveryConfig.from_settings(settings, idle_poll=0.05, digest_every=None, backoff_base=0.05)
+    config = DeliveryConfig.from_settings(settings, settings, idle_poll=0.05, digest_every=None, backoff_base=0.05)
     admin = ChatAdminNotifier.from_settings(settings, notifiers)
     dispatcher = Dispatcher(repos, bus, notifiers, config=config, clock=clock, health=health, admin=admin)
     service.on_change = dispatcher.invalidate_routing
@@ -294,7 +294,7 @@ async def test_a_message_in_flight_at_a_crash_arrives_at_most_twice(world: World
     await world.command("/subscribe")
     await world.dispatcher.stop()  # this test runs its own outbox workers, one per "process"
     [notifier] = world.bots.notifiers()
-    config = DeliveryConfig.from_settings(world.settings, idle_poll=0.05, digest_every=None)
+    config = DeliveryConfig.from_settings(world.settings, world.settings, idle_poll=0.05, digest_every=None)
 
     def outbox(notifiers: list[Any]) -> Dispatcher:
         return Dispatcher(world.repos, world.bus, notifiers, config=config, clock=world.clock)

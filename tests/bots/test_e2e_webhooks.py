@@ -74,7 +74,7 @@ async def start_world(
         settings, repos.webhooks, clock=now_utc, admin=admin, health=health, backoff_base=0.05, backoff_max=0.3
     )
     bus = AlertBus()
-    config = DeliveryConfig.from_settings(settings, idle_poll=0.05, digest_every=None)
+    config = DeliveryConfig.from_settings(settings, settings, idle_poll=0.05, digest_every=None)
     dispatcher = Dispatcher(
         repos, bus, [*notifiers, webhooks], config=config, clock=now_utc, health=health, admin=admin
     )

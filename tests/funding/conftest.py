@@ -60,7 +60,7 @@ def make_service(
 ) -> Callable[..., tuple[FundingService, PolygonRpc, HealthRegistry]]:
     def build(**overrides: Any) -> tuple[FundingService, PolygonRpc, HealthRegistry]:
         settings = make_settings(**{"polygon_rpc_url": chain.url, **fast_http, **overrides})
-        rpc = PolygonRpc.from_settings(settings, session)
+        rpc = PolygonRpc.from_settings(settings, settings, session)
         health = HealthRegistry(clock)
         service = FundingService(
             rpc,

@@ -12,15 +12,23 @@ import aiohttp
 import pytest
 
 from bot.app import Polyscan
+from bot.components import ScannerComponent
 from bot.funding import FundingComponent
 from scanner_core.bus import AlertBus
 from scanner_core.config import Settings
-from scanner_core.funding.worker import FundingWorker
 from scanner_core.monitoring import READY_GATES
-from scanner_core.sources import build_sources
 from tests.conftest import FakeClock
 from tests.fakes.polygon import FakePolygon
+from tests.fakes.polymarket import FakePolymarket
 from tests.funding.conftest import NOW, wallet
+
+
+@pytest.fixture
+async def pm() -> AsyncIterator[dict[str, str]]:
+    """The fake Polymarket's settings: the engine's wallet lookups (a trace asks for a wallet's
+    first activity) stay on loopback."""
+    async with FakePolymarket() as fake:
+        yield fake.settings_overrides()
 
 
 @pytest.fixture
@@ -29,12 +37,15 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def start(settings: Settings, session: aiohttp.ClientSession) -> Polyscan:
-    app = Polyscan(settings, clock=FakeClock(NOW))
-    app.extras["sources"] = build_sources(settings, session)
-    app.components.append(FundingComponent(app, AlertBus()))
+async def start(settings: Settings) -> tuple[Polyscan, ScannerComponent, FundingComponent]:
+    """The process with the engine and the funding worker (the live feed off)."""
+    app = Polyscan(settings.model_copy(update={"feed_enabled": False}), clock=FakeClock(NOW))
+    bus = AlertBus()
+    engine = ScannerComponent(app, bus)
+    funding = FundingComponent(app, engine, bus)
+    app.components += [engine, funding]
     await app.start()
-    return app
+    return app, engine, funding
 
 
 async def health(app: Polyscan, http: aiohttp.ClientSession) -> tuple[dict[str, Any], str]:
@@ -50,13 +61,15 @@ async def test_rpc_down_is_degraded_on_health_and_the_rest_keeps_working(
     make_settings: Callable[..., Settings],
     fast_http: dict[str, Any],
     http: aiohttp.ClientSession,
+    pm: dict[str, str],
 ) -> None:
     async with FakePolygon(head_time=NOW) as chain:
         chain.down = True
-        settings = make_settings(database_url=database_url, http_port=0, polygon_rpc_url=chain.url, **fast_http)
-        app = await start(settings, http)
+        settings = make_settings(database_url=database_url, http_port=0, polygon_rpc_url=chain.url, **fast_http, **pm)
+        app, _, funding = await start(settings)
         try:
-            worker: FundingWorker = app.extras["funding_worker"]
+            worker = funding.worker
+            assert worker is not None
             assert worker.submit(wallet(1))
             await worker.drain()
             assert worker.stats["trace_failed"] == 1
@@ -77,31 +90,35 @@ async def test_rpc_down_is_degraded_on_health_and_the_rest_keeps_working(
 
 
 async def test_without_an_rpc_url_funding_is_disabled(
-    database_url: str, make_settings: Callable[..., Settings], http: aiohttp.ClientSession
+    database_url: str, make_settings: Callable[..., Settings], http: aiohttp.ClientSession, pm: dict[str, str]
 ) -> None:
-    app = await start(make_settings(database_url=database_url, http_port=0), http)
+    app, engine, funding = await start(make_settings(database_url=database_url, http_port=0, **pm))
     try:
         body, _ = await health(app, http)
         assert body["components"]["polygon"]["state"] == "disabled"
-        assert "funding_worker" not in app.extras and "funding_service" not in app.extras
+        assert funding.worker is None and engine.scanner.funding is None
     finally:
         await app.stop()
 
 
 async def test_a_broken_known_funders_file_is_reported_and_the_shipped_list_used(
-    database_url: str, make_settings: Callable[..., Settings], http: aiohttp.ClientSession, tmp_path: Path
+    database_url: str,
+    make_settings: Callable[..., Settings],
+    http: aiohttp.ClientSession,
+    tmp_path: Path,
+    pm: dict[str, str],
 ) -> None:
     bad = tmp_path / "funders.json"
     bad.write_text('{"entries": [{"address": "0xnothex", "kind": "exchange"}]}')
     async with FakePolygon(head_time=NOW) as chain:
         settings = make_settings(
-            database_url=database_url, http_port=0, polygon_rpc_url=chain.url, funding_known_funders_file=str(bad)
+            **pm, database_url=database_url, http_port=0, polygon_rpc_url=chain.url, funding_known_funders_file=str(bad)
         )
-        app = await start(settings, http)
+        app, engine, _ = await start(settings)
         try:
             body, _ = await health(app, http)
             polygon = body["components"]["polygon"]
             assert polygon["state"] == "degraded" and "funders.json: entry 0" in polygon["detail"]
-            assert len(app.extras["funding_service"].book) > 20
+            assert engine.scanner.funding is not None and len(engine.scanner.funding.book) > 20
         finally:
             await app.stop()

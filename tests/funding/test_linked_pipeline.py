@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,27 +16,19 @@ import aiohttp
 import pytest
 from tortoise import connections
 
+from bot.scanner import Scanner, build_scanner
 from db.repositories import Repositories
 from scanner_core import normalise
 from scanner_core.bus import AlertBus
-from scanner_core.cache import Cache
 from scanner_core.config import Settings
 from scanner_core.detectors.params import DetectorParams
-from scanner_core.funding.known import shipped_book
-from scanner_core.funding.service import DataApiSiblingTrades, FundingParams, FundingService
+from scanner_core.funding.service import FundingService
 from scanner_core.funding.worker import FundingWorker
 from scanner_core.health import HealthRegistry, State
 from scanner_core.models import Alert, AlertKind, SignalKind, Trade, now_utc
-from scanner_core.pipeline import Pipeline, ServiceEnricher
+from scanner_core.pipeline import Pipeline
 from scanner_core.presentation import alert_view, plain_text
 from scanner_core.scoring import ScoringParams
-from scanner_core.services.markets import MarketService
-from scanner_core.sources.clob import ClobClient
-from scanner_core.sources.data_api import DataApiClient
-from scanner_core.sources.gamma import GammaClient
-from scanner_core.sources.http import HttpClient
-from scanner_core.sources.polygon import PolygonRpc
-from scanner_core.wallets import WalletService
 from tests.conftest import FakeClock
 from tests.fakes.polygon import PUSD, USDC_E, FakePolygon
 from tests.fakes.polymarket import FakePolymarket
@@ -62,50 +54,37 @@ def rows(wallets: Iterable[str], *, minutes_ago: Iterable[int], sizes: Iterable[
 
 @dataclass
 class World:
-    settings: Settings
+    scanner: Scanner
     pm: FakePolymarket
     chain: FakePolygon
-    session: aiohttp.ClientSession
     clock: FakeClock
     health: HealthRegistry
-    funding: FundingService
-    markets: MarketService
-    wallets: WalletService
+
+    @property
+    def settings(self) -> Settings:
+        return self.scanner.settings
+
+    @property
+    def funding(self) -> FundingService:
+        assert self.scanner.funding is not None
+        return self.scanner.funding
 
     def pipeline(self, bus: AlertBus, *, with_funding: bool = True) -> Pipeline:
-        return Pipeline(
-            repos=Repositories(),
-            enricher=ServiceEnricher(self.markets, self.wallets),
-            bus=bus,
-            detector_params=DetectorParams.from_settings(self.settings),
-            scoring_params=ScoringParams.from_settings(self.settings),
-            clock=self.clock,
-            batch_size=50,
-            funding=self.funding if with_funding else None,
-        )
+        """The engine's one pipeline, publishing on `bus` (without the funding tracer when asked)."""
+        return replace(self.scanner, bus=bus, funding=self.funding if with_funding else None).pipeline()
 
 
 @pytest.fixture
 async def world(db: str, make_settings: Callable[..., Settings], fast_http: dict[str, Any]) -> AsyncIterator[World]:
     clock = FakeClock(NOW)
     async with FakePolymarket() as pm, FakePolygon(head_time=NOW) as chain, aiohttp.ClientSession() as session:
-        settings = make_settings(**{**pm.settings_overrides(), "polygon_rpc_url": chain.url, **fast_http})
-        http = HttpClient.from_settings(settings, session)
-        repos, cache = Repositories(), Cache()
-        data_api = DataApiClient(http, pm.data_api_url)
-        markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, clock)
-        wallets = WalletService.from_settings(settings, data_api, repos, clock)
+        overrides = {**pm.settings_overrides(), "polygon_rpc_url": chain.url, "pipeline_batch_size": 50, **fast_http}
         health = HealthRegistry(clock)
-        funding = FundingService(
-            PolygonRpc.from_settings(settings, session),
-            repos.funding,
-            shipped_book(),
-            FundingParams.from_settings(settings),
-            clock=clock,
-            health=health,
-            sibling_trades=DataApiSiblingTrades(data_api, repos.funding),
-        )
-        yield World(settings, pm, chain, session, clock, health, funding, markets, wallets)
+        scanner = build_scanner(make_settings(**overrides), clock=clock, session=session, health=health)
+        try:
+            yield World(scanner, pm, chain, clock, health)
+        finally:
+            await scanner.close()
 
 
 def fund_group(chain: FakePolygon, funder: str = FUNDER) -> None:

@@ -35,7 +35,7 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "polygon" / "eth_getLo
 
 
 def rpc_for(chain: FakePolygon, session: aiohttp.ClientSession, settings: Settings) -> PolygonRpc:
-    return PolygonRpc.from_settings(settings, session)
+    return PolygonRpc.from_settings(settings, settings, session)
 
 
 async def collect(rpc: PolygonRpc, **kwargs: Any) -> list[Transfer]:

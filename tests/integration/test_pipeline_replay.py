@@ -14,20 +14,10 @@ from typing import Any
 
 import aiohttp
 
+from bot.scanner import build_scanner
 from db.repositories import Repositories
 from scanner_core import normalise
-from scanner_core.bus import AlertBus
-from scanner_core.cache import Cache
-from scanner_core.detectors.params import DetectorParams
 from scanner_core.models import Alert, Severity, Trade, now_utc
-from scanner_core.pipeline import Pipeline, ServiceEnricher
-from scanner_core.scoring import ScoringParams
-from scanner_core.services.markets import MarketService
-from scanner_core.sources.clob import ClobClient
-from scanner_core.sources.data_api import DataApiClient
-from scanner_core.sources.gamma import GammaClient
-from scanner_core.sources.http import HttpClient
-from scanner_core.wallets import WalletService
 from tests.fakes.polymarket import FakePolymarket
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "replay" / "dota_2026-01-08_trades.json"
@@ -70,23 +60,15 @@ async def play(trades: Iterable[Trade]) -> AsyncIterator[Trade]:
 
 
 async def replay_once(settings: Any, pm: FakePolymarket, session: aiohttp.ClientSession) -> tuple[Any, list[Alert]]:
-    http = HttpClient.from_settings(settings, session)
-    repos, cache = Repositories(), Cache()
-    markets = MarketService(GammaClient(http, pm.gamma_url), ClobClient(http, pm.clob_url), cache, repos, now_utc)
-    wallets = WalletService(DataApiClient(http, pm.data_api_url), repos, now_utc)
-    bus = AlertBus()
-    published = bus.subscribe("test")
-    pipeline = Pipeline(
-        repos=repos,
-        enricher=ServiceEnricher(markets, wallets),
-        bus=bus,
-        detector_params=DetectorParams.from_settings(settings),
-        scoring_params=ScoringParams.from_settings(settings),
-        clock=now_utc,
-        replay=True,
-        batch_size=50,
+    """The engine as `polyscan replay` builds it (bot/scanner.py), over the fake Polymarket."""
+    scanner = build_scanner(
+        settings.model_copy(update=pm.settings_overrides() | {"pipeline_batch_size": 50}), session=session
     )
-    stats = await pipeline.run(play(recorded_trades()))
+    published = scanner.bus.subscribe("test")
+    try:
+        stats = await scanner.pipeline(replay=True).run(play(recorded_trades()))
+    finally:
+        await scanner.close()
     alerts = []
     while not published.queue.empty():
         alerts.append(published.queue.get_nowait())

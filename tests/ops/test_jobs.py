@@ -109,7 +109,7 @@ async def test_refresh_market_metadata_takes_stale_open_markets(db: str, clock: 
 async def test_build_jobs_has_the_jobs_whose_services_are_present(
     db: str, clock: FakeClock, make_settings: Callable[..., Settings]
 ) -> None:
-    settings = make_settings(alert_check_seconds=15, digest_check_seconds=45, walletscan_rescan_hours=12)
+    settings = make_settings(alert_check_seconds=15, walletscan_rescan_hours=12)
     repos = Repositories()
     only_prune = build_jobs(settings, clock=clock, stores=repos)
     assert [j.name for j in only_prune] == ["prune"]
@@ -124,10 +124,6 @@ async def test_build_jobs_has_the_jobs_whose_services_are_present(
         seen["metric_snapshot"] = True
         return None
 
-    async def digests(now: datetime) -> object:
-        seen["digests"] = now
-        return None
-
     async def rescan(now: datetime) -> object:
         seen["wallet_rescan"] = now
         return None
@@ -138,7 +134,6 @@ async def test_build_jobs_has_the_jobs_whose_services_are_present(
         stores=repos,
         check_system=check_system,
         write_snapshot=write_snapshot,
-        deliver_due_digests=digests,
         refresh_wallet=Recorder(),
         refresh_market=Recorder(),
         rescan_wallets=rescan,
@@ -147,14 +142,12 @@ async def test_build_jobs_has_the_jobs_whose_services_are_present(
     assert set(by_name) == {
         "system_alerts",
         "metric_snapshot",
-        "digests",
         "wallet_profiles",
         "market_metadata",
         "wallet_rescan",
         "prune",
     }
     assert by_name["system_alerts"].every_seconds == 15
-    assert by_name["digests"].every_seconds == 45
     assert by_name["wallet_rescan"].every_seconds == 12 * 3600
     assert by_name["prune"].first_after_seconds == 300
     for job in jobs:
@@ -162,7 +155,6 @@ async def test_build_jobs_has_the_jobs_whose_services_are_present(
     assert seen == {
         "system_alerts": True,
         "metric_snapshot": True,
-        "digests": clock.now,
         "wallet_rescan": clock.now,
     }
     assert await by_name["prune"].run() == PruneResult(0, 0)

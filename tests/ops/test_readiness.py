@@ -26,7 +26,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 async def start_app(settings: Settings, clock: FakeClock, feed: FakeFeed | None) -> Polyscan:
     app = Polyscan(settings, clock=clock)
     if feed is not None:
-        app.extras["feed"] = feed
+        app.feed = feed
     await app.start()
     return app
 

@@ -72,9 +72,9 @@ def test_params_from_settings(make_settings) -> None:  # type: ignore[no-untyped
     settings: Settings = make_settings(
         wallet_min_resolved_positions=4, walletscan_target_score=95, walletscan_martingale_growth=3.0
     )
-    params = ClassifierParams.from_settings(settings)
+    params = ClassifierParams.from_settings(settings, settings)
     assert params.min_resolved == 4
     assert "too_little_history" not in classify(too_little_history(), params, NOW).details["flags"]
     assert classify(steady_specialist(), params, NOW).classification is WalletClass.WATCHLIST
     assert "martingale" not in classify(martingale_bettor(), params, NOW).details["flags"]
-    assert ClassifierParams.from_settings(make_settings()) == PARAMS  # the defaults agree
+    assert ClassifierParams.from_settings(make_settings(), make_settings()) == PARAMS  # the defaults agree

@@ -15,11 +15,9 @@ from rich.console import Console
 
 from bot import scan_wallets
 from bot.cli import build_parser
-from db.repositories import Repositories
+from bot.scanner import Scanner, build_scanner
 from scanner_core.config import Settings
 from scanner_core.models import AlertKind, WalletClass, now_utc
-from scanner_core.sources.data_api import DataApiClient
-from scanner_core.sources.http import HttpClient
 from tests.fakes.polymarket import FakePolymarket
 from tests.integration.test_repositories import trade
 from tests.wallets.factories import market_maker, steady_specialist, too_little_history
@@ -59,14 +57,14 @@ def test_address_file_tokens_and_unreadable_files(tmp_path: Path) -> None:
 
 
 class Cli:
-    def __init__(self, settings: Settings, api: DataApiClient, pm: FakePolymarket) -> None:
-        self.settings, self.api, self.pm = settings, api, pm
-        self.repos = Repositories()
+    def __init__(self, scanner: Scanner, pm: FakePolymarket) -> None:
+        self.scanner, self.settings, self.pm = scanner, scanner.settings, pm
+        self.repos = scanner.repos
         self.out = io.StringIO()
 
     async def run(self, *argv: str) -> int:
         console = Console(file=self.out, width=220, force_terminal=False)
-        return await scan_wallets.scan_wallets_run(parse(*argv), self.settings, self.repos, self.api, console)
+        return await scan_wallets.scan_wallets_run(parse(*argv), self.scanner, console)
 
     @property
     def text(self) -> str:
@@ -79,7 +77,11 @@ async def cli(db: str, make_settings: Callable[..., Settings]) -> AsyncIterator[
         settings = make_settings(**pm.settings_overrides(), walletscan_max_inactive_days=100_000)
         for wallet in (steady_specialist(), market_maker(), too_little_history()):
             serve(pm, wallet)
-        yield Cli(settings, DataApiClient(HttpClient.from_settings(settings, session), settings.data_api_url), pm)
+        scanner = build_scanner(settings, session=session)
+        try:
+            yield Cli(scanner, pm)
+        finally:
+            await scanner.close()
 
 
 async def test_scan_a_file_of_addresses(cli: Cli, tmp_path: Path) -> None:

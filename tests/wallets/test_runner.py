@@ -253,49 +253,25 @@ async def test_save_many_returns_previous_verdicts(db: str) -> None:
     assert await repos.classifications.save_many([]) == {}
 
 
-async def test_the_component_rescans_on_its_schedule(db: str) -> None:
-    repos = Repositories()
-    h = specialist(80)
-    await repos.trades.save_trades([trade(9, wallet=h.address)])
-    sleeps: list[float] = []
-    gate = asyncio.Event()
-
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        if len(sleeps) > 1:
-            gate.set()
-            await asyncio.Event().wait()  # park until stopped
-
-    component = WalletScanComponent(
-        lambda: runner(Histories([h]), repos), every_seconds=3600, first_delay_seconds=5, clock=lambda: NOW, sleep=sleep
-    )
-    await component.start()
-    await asyncio.wait_for(gate.wait(), 5)
-    await component.stop()
-    assert sleeps == [5, 3600]
-    assert component.last_summary is not None and component.last_summary.classified == 1
-    assert await repos.classifications.get(h.address) is not None
-
-
 async def test_a_failed_rescan_is_logged_and_the_job_lives_on(db: str) -> None:
     scanner = WalletScanRunner(Histories([]), Repositories().classifications, PARAMS)  # no trade repository
-    component = WalletScanComponent(lambda: scanner, every_seconds=60)
-    component.runner = scanner
-    assert await component.rescan_job() is None
+    component = WalletScanComponent(lambda: scanner)
+    await component.start()
+    assert await component.rescan(NOW) is None
 
 
-async def test_without_a_loop_a_scheduler_drives_the_rescans(db: str) -> None:
+async def test_the_scheduler_drives_the_rescans(db: str) -> None:
     repos = Repositories()
     h = specialist(90)
     await repos.trades.save_trades([trade(10, wallet=h.address)])
-    component = WalletScanComponent(lambda: runner(Histories([h]), repos), every_seconds=0, clock=lambda: NOW)
+    component = WalletScanComponent(lambda: runner(Histories([h]), repos))
     await component.start()
     try:
-        summary = await component.rescan_job()  # what an apscheduler job calls
+        summary = await component.rescan(NOW)  # what the apscheduler job calls
     finally:
         await component.stop()
     assert summary is not None and summary.classified == 1
-    assert component.runner is not None
+    assert component.last_summary == summary
 
 
 def test_the_target_alert_renders_as_a_card() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from scanner_core.config import Settings
+from scanner_core.config import DetectorSettings, WalletSettings
 from scanner_core.wallets.params import ProfileParams
 
 
@@ -50,9 +50,9 @@ class ClassifierParams:
         return self.profile.min_resolved_positions
 
     @classmethod
-    def from_settings(cls, s: Settings) -> ClassifierParams:
+    def from_settings(cls, s: WalletSettings, detectors: DetectorSettings) -> ClassifierParams:
         return cls(
-            profile=ProfileParams.from_settings(s),
+            profile=ProfileParams.from_settings(s, detectors),
             max_inactive_days=s.walletscan_max_inactive_days,
             generalist_min_categories=s.walletscan_generalist_min_categories,
             generalist_max_top_share=s.walletscan_generalist_max_top_share,

@@ -144,7 +144,7 @@ class WalletScanRunner:
         return cls(
             source,
             store,
-            ClassifierParams.from_settings(settings),
+            ClassifierParams.from_settings(settings, settings),
             seen=seen,
             on_alert=on_alert,
             concurrency=settings.walletscan_concurrency,
