@@ -191,7 +191,7 @@ class Settings(BaseSettings):
     alert_errors_per_minute: int = Field(default=10, ge=1)
     memory_limit_mb: int = Field(default=1024, ge=64)
     memory_alert_fraction: Fraction = 0.9
-    trade_retention_days: int = Field(default=30, ge=1)
+    trade_retention_days: int = Field(default=30, ge=1)  # raw trades older than this are pruned (not ingested ones)
     metrics_snapshot_seconds: PositiveFloat = 60.0
     sentry_dsn: SecretStr | None = None
     alert_check_seconds: PositiveFloat = 30.0  # how often the system alerter looks
@@ -200,6 +200,14 @@ class Settings(BaseSettings):
     market_refresh_minutes: PositiveFloat = 30.0  # open markets' metadata older than this refreshes
     prune_interval_hours: PositiveFloat = 6.0
     digest_check_seconds: PositiveFloat = 60.0  # how often held digests are checked for quiet hours' end
+
+    # --- ingest (`polyscan ingest`: history for the backtest) ---
+    ingest_concurrency: int = Field(default=8, ge=1, le=64)  # markets fetched at once (they share the rate limits)
+    ingest_page_size: int = Field(default=500, ge=1, le=10_000)  # trades per Data API page
+    ingest_trades_api: Literal["auto", "v2", "v1"] = "auto"  # auto: v2 cursors, v1 time windows where v2 is missing
+    ingest_prices_max_points: int = Field(default=1500, ge=10)  # price points per token over a market's life
+    ingest_prices_window_days: float = Field(default=14.0, gt=0, le=15)  # the CLOB refuses longer startTs..endTs
+    ingest_closed_slack_days: float = Field(default=7.0, ge=0)  # --closed: a close may fall this far from the end date
 
     # --- wallet scanner ---
     walletscan_concurrency: int = Field(default=16, ge=1, le=512)

@@ -110,7 +110,8 @@ async def refresh_market_metadata(
 async def prune_old_data(
     trades: Prunable, metrics: Prunable | None, *, now: datetime, retention: timedelta
 ) -> PruneResult:
-    """Delete raw trades and metric samples older than the retention (alerts and wallet stats stay)."""
+    """Delete raw trades and metric samples older than the retention (alerts, wallet stats and the
+    trades of markets `polyscan ingest` brought in stay: they are the backtest's history)."""
     cutoff = now - retention
     removed_trades = await trades.prune_before(cutoff)
     removed_samples = await metrics.prune_before(cutoff) if metrics is not None else 0

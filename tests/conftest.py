@@ -124,6 +124,8 @@ TABLES = (
     "channel_rules",
     "deliveries",
     "wallet_classifications",
+    "price_points",
+    "ingest_checkpoints",
 )
 
 

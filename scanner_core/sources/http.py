@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -103,6 +104,7 @@ class HttpClient:
         self._sleep = sleep
         self._monotonic = monotonic
         self._rng = rng or random.Random()
+        self.calls: Counter[str] = Counter()  # requests sent per route (every attempt), for summaries
 
     @classmethod
     def from_settings(cls, settings: Settings, session: aiohttp.ClientSession, **overrides: Any) -> HttpClient:
@@ -159,6 +161,7 @@ class HttpClient:
                 API_REQUESTS.labels(endpoint=route, status="circuit_open").inc()
                 raise CircuitOpenError(route, breaker.host, breaker.retry_in())
             await self.limiter.acquire(route)
+            self.calls[route] += 1
             started = self._monotonic()
             status: int | None = None
             retry_after: float | None = None
