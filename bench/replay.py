@@ -91,7 +91,7 @@ async def serve_fake(tape: Path, window: float) -> None:
 
     from scanner_core.config import Settings
     from scanner_core.sources.ratelimit import limits_from_settings
-    from tests.fakes.polymarket import FakePolymarket, serve_forever
+    from tests.fakes.polymarket import FakePolymarket, SlidingWindowLimit, serve_forever
 
     class Recording(FakePolymarket):
         """Counts the wallet calls and when each route was first and last served."""
@@ -119,7 +119,8 @@ async def serve_fake(tape: Path, window: float) -> None:
 
         def reset(self) -> None:
             self.served.clear()
-            self.rate_limited.clear()
+            assert self.rate_limit is not None
+            self.rate_limit.rejected.clear()
             self.requests.clear()
             self.by_user.clear()
             self.first.clear()
@@ -127,8 +128,7 @@ async def serve_fake(tape: Path, window: float) -> None:
 
     fake = Recording()
     fake.activity_from_trades = True
-    fake.rate_limits = limits_from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
-    fake.rate_window = window
+    fake.rate_limit = SlidingWindowLimit(limits_from_settings(Settings(_env_file=None)), window=window)  # type: ignore[call-arg]
     wallets = set()
     with tape.open() as lines:
         batch = []
@@ -148,7 +148,7 @@ async def serve_fake(tape: Path, window: float) -> None:
     async def stats(request: web.Request) -> web.Response:
         body = {
             "served": fake.served,
-            "rate_limited": fake.rate_limited,
+            "rate_limited": fake.rate_limit.rejected,
             "by_user": fake.by_user,
             "span": {r: fake.last[r] - fake.first[r] for r in fake.first},
         }

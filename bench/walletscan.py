@@ -59,7 +59,7 @@ from scanner_core.wallets.history import (  # noqa: E402
     sort_resolved,
     sort_rows,
 )
-from tests.fakes.polymarket import FakePolymarket, serve_forever  # noqa: E402
+from tests.fakes.polymarket import FakePolymarket, SlidingWindowLimit, serve_forever  # noqa: E402
 from tests.wallets.wire import activity_rows, closed_row, unredeemed_row  # noqa: E402
 
 NOW = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
@@ -268,9 +268,7 @@ class ManyWallets(FakePolymarket):
 
     def __init__(self, window: float, over_limit: str) -> None:
         super().__init__(seed=False)
-        self.rate_limits = dict(LIMITS)
-        self.rate_window = window
-        self.rate_limit_mode = "throttle" if over_limit == "throttle" else "429"
+        self.rate_limit = SlidingWindowLimit(dict(LIMITS), window=window, throttle=over_limit == "throttle")
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
@@ -289,7 +287,9 @@ async def serve_fake(wallets: int, seed: int, window: float, over_limit: str) ->
         fake.set_activity(wallet, activity)
 
     async def stats(_: web.Request) -> web.Response:
-        return web.json_response({"served": fake.served, "rejected": fake.rate_limited, "throttled": fake.throttled})
+        limit = fake.rate_limit
+        assert limit is not None
+        return web.json_response({"served": fake.served, "rejected": limit.rejected, "throttled": limit.throttled})
 
     await serve_forever(fake, stats)
 

@@ -105,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> Any:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # one line naming the flag, not the usage text
+        where = f"polyscan {args.command}" if getattr(args, "command", None) else "polyscan"
+        print(f"{where}: unrecognized arguments: {' '.join(extras)}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_SETTINGS)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         raise SystemExit(EXIT_BAD_SETTINGS)

@@ -22,7 +22,15 @@ def commands() -> list[Command]:
             pipeline_replay,
         ),
         *_scan_wallets_command(),
+        *_ingest_command(),
     ]
+
+
+def _ingest_command() -> list[Command]:
+    """`ingest` (history for the backtest; implemented in bot/ingest.py)."""
+    from bot.ingest import HELP, cmd_ingest, ingest_arguments
+
+    return [("ingest", HELP, ingest_arguments, cmd_ingest)]
 
 
 def _scan_wallets_command() -> list[Command]:

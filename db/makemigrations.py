@@ -46,6 +46,11 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
         folder = location / APP
         _forget_pending_operations()
         command = Command(tortoise_config(url), app=APP, location=str(location))
+        # aerich keeps the pending SQL in class attributes: without this the second dialect's
+        # migration also holds the first dialect's statements
+        Migrate.upgrade_operators = []
+        Migrate.downgrade_operators = []
+        Migrate._upgrade_fk_m2m_index_operators = []
         await Tortoise.init(config=tortoise_config(url))  # a fresh context per dialect
         try:
             if not folder.exists() or not any(folder.glob("*.py")):

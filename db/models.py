@@ -116,10 +116,49 @@ class MarketRow(Model):
     closed = fields.BooleanField(default=False)
     metadata: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField()
+    # the market's end as the backtest judges it (scanner_core.models.Resolution)
+    closed_time = fields.DatetimeField(null=True)
+    resolution = fields.CharField(max_length=12, default="unresolved")
+    winning_index = fields.SmallIntField(null=True)
+    winning_token_id = fields.CharField(max_length=80, default="")
+    payouts: fields.JSONField[list[str] | None] = fields.JSONField(null=True)  # per outcome, Decimal strings
+    resolved_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "markets"
-        indexes = (Index(fields=("slug",)), Index(fields=("gamma_id",)))
+        indexes = (Index(fields=("slug",)), Index(fields=("gamma_id",)), Index(fields=("closed_time",)))
+
+
+class PricePointRow(Model):
+    """CLOB price-history points of one outcome token (ingested history; one row per time)."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_id = fields.CharField(max_length=80)
+    market_id = fields.CharField(max_length=80)  # condition id
+    timestamp = fields.DatetimeField()
+    price = _money()
+
+    class Meta:
+        table = "price_points"
+        unique_together = (("token_id", "timestamp"),)
+        indexes = (Index(fields=("market_id", "timestamp")),)
+
+
+class IngestCheckpointRow(Model):
+    """How far `polyscan ingest` got, per market and stage (scanner_core.backtest.checkpoints)."""
+
+    id = fields.BigIntField(primary_key=True)
+    market_id = fields.CharField(max_length=80)  # condition id
+    stage = fields.CharField(max_length=16)
+    cursor = fields.TextField(default="")  # where an unfinished pass continues (stage-specific JSON)
+    reached = fields.DatetimeField(null=True)  # covered up to this time
+    done = fields.BooleanField(default=False)  # nothing more can come (the market is final)
+    rows = fields.BigIntField(default=0)  # rows this stage stored so far
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ingest_checkpoints"
+        unique_together = (("market_id", "stage"),)
 
 
 class WalletTradeRow(Model):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tortoise import BaseDBAsyncClient, connections
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -30,6 +30,7 @@ from db.models import (
     DeliveryRow,
     DeliveryWorkerRow,
     FeedStateRow,
+    IngestCheckpointRow,
     MarketRow,
     QuarantineRow,
     SubscriptionRow,
@@ -49,6 +50,7 @@ from db.serialise import (
     market_metadata,
     profile_details,
     profile_from_row,
+    resolution_fields,
     rule_from_row,
     signals_to_json,
     subscription_from_row,
@@ -120,6 +122,20 @@ async def atomic(
 # ---------------------------------------------------------------- trades
 
 
+async def insert_trades(trades: Sequence[Trade], conn: BaseDBAsyncClient | None = None) -> int:
+    """Store trades not stored yet (by dedup key), on `conn` when inside a transaction; returns
+    how many were new."""
+    if not trades:
+        return 0
+    unique = {t.dedup_key: t for t in trades}
+    keys = list(unique)
+    existing = set(await TradeRow.filter(dedup_key__in=keys).using_db(conn).values_list("dedup_key", flat=True))
+    fresh = [trade_to_row(t) for k, t in unique.items() if k not in existing]
+    if fresh:
+        await TradeRow.bulk_create(fresh, ignore_conflicts=True, using_db=conn)
+    return len(fresh)
+
+
 class TradeRepository:
     async def save_trade(self, trade: Trade) -> bool:
         """Store one trade; False when it was already stored."""
@@ -128,15 +144,7 @@ class TradeRepository:
     @translated
     async def save_trades(self, trades: Sequence[Trade]) -> int:
         """Store a batch in one round trip; repeats (same dedup key) are ignored. Returns new rows."""
-        if not trades:
-            return 0
-        unique = {t.dedup_key: t for t in trades}
-        keys = list(unique)
-        existing = set(await TradeRow.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-        fresh = [trade_to_row(t) for k, t in unique.items() if k not in existing]
-        if fresh:
-            await TradeRow.bulk_create(fresh, ignore_conflicts=True)
-        return len(fresh)
+        return await insert_trades(trades)
 
     async def get_trade(self, dedup_key: str) -> Trade | None:
         row = await TradeRow.get_or_none(dedup_key=dedup_key)
@@ -203,8 +211,11 @@ class TradeRepository:
         return await TradeRow.filter(timestamp__gte=since).count()
 
     async def prune_before(self, cutoff: datetime) -> int:
-        """Delete raw trades older than cutoff (alerts and wallet stats are kept)."""
-        return int(await TradeRow.filter(timestamp__lt=cutoff).delete())
+        """Delete raw trades older than cutoff (alerts and wallet stats are kept). Trades of markets
+        that `polyscan ingest` brought in (any market with an ingest checkpoint) are history kept on
+        purpose for the backtest: retention never deletes them."""
+        ingested = Subquery(IngestCheckpointRow.all().distinct().values("market_id"))
+        return int(await TradeRow.filter(timestamp__lt=cutoff).exclude(market_id__in=ingested).delete())
 
     async def wallets_active_since(self, since: datetime, limit: int = 1000) -> list[str]:
         rows = (
@@ -485,8 +496,12 @@ class MarketRepository:
             "closed": market.closed,
             "metadata": market_metadata(market),
             "updated_at": now,
+            **resolution_fields(market),
         }
-        await MarketRow.update_or_create(defaults=fields, id=market.condition_id.lower())
+        # one upsert statement: no transaction a cancelled caller could leave half-open
+        await MarketRow.bulk_create(
+            [MarketRow(id=market.condition_id.lower(), **fields)], on_conflict=["id"], update_fields=list(fields)
+        )
 
     async def similar(self, market: Market, limit: int = 10) -> list[Market]:
         """Open stored markets of the same category, or ending within a day of it."""
@@ -985,8 +1000,10 @@ class Repositories:
     """All repositories, built once by the composition root and handed to services."""
 
     def __init__(self) -> None:
+        from db.history import HistoryRepository  # it imports this module's helpers
         from db.webhooks import WebhookRepository  # builds on this module's helpers: imported late
 
+        self.history = HistoryRepository()
         self.trades = TradeRepository()
         self.wallet_trades = WalletTradeRepository()
         self.alerts = AlertRepository()

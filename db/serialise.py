@@ -27,6 +27,8 @@ from scanner_core.models import (
     Market,
     MarketSnapshot,
     QuietHours,
+    Resolution,
+    ResolutionStatus,
     Severity,
     Side,
     Signal,
@@ -311,6 +313,29 @@ def market_metadata(m: Market) -> dict[str, Any]:
     }
 
 
+def resolution_fields(m: Market) -> dict[str, Any]:
+    """The markets-table columns that hold a market's end (closed time and resolution)."""
+    r = m.resolution
+    return {
+        "closed_time": m.closed_time,
+        "resolution": r.status.value,
+        "winning_index": r.winning_index,
+        "winning_token_id": r.winning_token_id,
+        "payouts": [str(p) for p in r.payouts],
+        "resolved_at": r.resolved_at,
+    }
+
+
+def resolution_from_row(r: MarketRow) -> Resolution:
+    return Resolution(
+        status=ResolutionStatus(r.resolution or ResolutionStatus.UNRESOLVED.value),
+        winning_index=r.winning_index,
+        winning_token_id=r.winning_token_id or "",
+        payouts=tuple(Decimal(p) for p in (r.payouts or [])),
+        resolved_at=r.resolved_at,
+    )
+
+
 def market_from_row(r: MarketRow) -> Market:
     d: Mapping[str, Any] = r.metadata or {}
     return Market(
@@ -338,6 +363,8 @@ def market_from_row(r: MarketRow) -> Market:
         best_bid=_dec(d.get("best_bid")),
         best_ask=_dec(d.get("best_ask")),
         last_trade_price=_dec(d.get("last_trade_price")),
+        closed_time=r.closed_time,
+        resolution=resolution_from_row(r),
     )
 
 

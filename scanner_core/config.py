@@ -361,7 +361,7 @@ class OperationsSettings(BaseModel):
     alert_bot_down_seconds: PositiveFloat = 300.0  # a bot not working this long is told to the admin chat
     memory_limit_mb: int = Field(default=1024, ge=64)
     memory_alert_fraction: Fraction = 0.9
-    trade_retention_days: int = Field(default=30, ge=1)
+    trade_retention_days: int = Field(default=30, ge=1)  # raw trades older than this are pruned (not ingested ones)
     metrics_snapshot_seconds: PositiveFloat = 60.0
     sentry_dsn: SecretStr | None = None
     alert_check_seconds: PositiveFloat = 30.0  # how often the system alerter looks
@@ -459,6 +459,17 @@ class FundingSettings(BaseModel):
         return SecretStr(url)
 
 
+class BacktestSettings(BaseModel):
+    """History for backtests: `polyscan ingest` (markets, every trade, price history, wallet histories)."""
+
+    ingest_concurrency: int = Field(default=8, ge=1, le=64)  # markets fetched at once (they share the rate limits)
+    ingest_page_size: int = Field(default=500, ge=1, le=10_000)  # trades per Data API page
+    ingest_trades_api: Literal["auto", "v2", "v1"] = "auto"  # auto: v2 cursors, v1 time windows where v2 is missing
+    ingest_prices_max_points: int = Field(default=1500, ge=10)  # price points per token over a market's life
+    ingest_prices_window_days: float = Field(default=14.0, gt=0, le=15)  # the CLOB refuses longer startTs..endTs
+    ingest_closed_slack_days: float = Field(default=7.0, ge=0)  # --closed: a close may fall this far from the end date
+
+
 SECTIONS: tuple[type[BaseModel], ...] = (
     StorageSettings,
     ServerSettings,
@@ -472,6 +483,7 @@ SECTIONS: tuple[type[BaseModel], ...] = (
     OperationsSettings,
     WalletSettings,
     FundingSettings,
+    BacktestSettings,
 )
 
 
@@ -490,6 +502,7 @@ class Settings(
     OperationsSettings,
     WalletSettings,
     FundingSettings,
+    BacktestSettings,
     BaseSettings,
 ):
     """All settings, section by section. Field names map to POLYSCAN_<NAME> environment variables."""

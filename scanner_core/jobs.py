@@ -125,8 +125,9 @@ async def prune_old_data(
     history_retention: timedelta | None = None,
     quarantine: Prunable | None = None,
 ) -> PruneResult:
-    """Delete raw trades, metric samples and quarantined rows older than the retention (alerts and
-    wallet stats stay), and wallet histories not fetched within their own retention."""
+    """Delete raw trades, metric samples and quarantined rows older than the retention (alerts,
+    wallet stats and the trades of markets `polyscan ingest` brought in stay: they are the
+    backtest's history), and wallet histories not fetched within their own retention."""
     cutoff = now - retention
     removed_trades = await trades.prune_before(cutoff)
     removed_samples = await metrics.prune_before(cutoff) if metrics is not None else 0

@@ -232,6 +232,43 @@ class Candle:
     volume: Decimal = ZERO
 
 
+class ResolutionStatus(enum.StrEnum):
+    """How a market ended. Only RESOLVED and SPLIT pay out per outcome; UNRESOLVED (still open,
+    closed but not final, or a proposal under dispute) and VOIDED are never judged as won or lost."""
+
+    UNRESOLVED = "unresolved"
+    RESOLVED = "resolved"  # one outcome pays 1, the others 0
+    SPLIT = "split"  # the payout is shared across outcomes (the 50-50 split)
+    VOIDED = "voided"  # closed as final with nothing identifiable paid (cancelled, delisted)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A market's final answer: what one share of each outcome paid (`payouts`, in outcome
+    order), the winning outcome when one outcome took everything, and when it was settled."""
+
+    status: ResolutionStatus = ResolutionStatus.UNRESOLVED
+    winning_index: int | None = None
+    winning_token_id: str = ""
+    payouts: tuple[Decimal, ...] = ()
+    resolved_at: datetime | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (ResolutionStatus.RESOLVED, ResolutionStatus.SPLIT, ResolutionStatus.VOIDED)
+
+    def payout_of(self, outcome_index: int | None) -> Decimal | None:
+        """What one share of this outcome paid at resolution (None: not paid out, or unknown)."""
+        if self.status not in (ResolutionStatus.RESOLVED, ResolutionStatus.SPLIT) or outcome_index is None:
+            return None
+        if 0 <= outcome_index < len(self.payouts):
+            return self.payouts[outcome_index]
+        return None
+
+
+UNRESOLVED = Resolution()
+
+
 @dataclass(frozen=True, slots=True)
 class Market:
     condition_id: str
@@ -258,12 +295,22 @@ class Market:
     best_bid: Decimal | None = None
     best_ask: Decimal | None = None
     last_trade_price: Decimal | None = None
+    closed_time: datetime | None = None  # when trading closed (Gamma closedTime)
+    resolution: Resolution = UNRESOLVED
 
     def price_of(self, token_id: str) -> Decimal | None:
         try:
             return self.outcome_prices[self.token_ids.index(token_id)]
         except (ValueError, IndexError):
             return None
+
+    def payout_of(self, token_id: str) -> Decimal | None:
+        """What one share of this outcome token paid at resolution (None: unresolved or voided)."""
+        try:
+            index = self.token_ids.index(token_id)
+        except ValueError:
+            return None
+        return self.resolution.payout_of(index)
 
 
 @dataclass(frozen=True, slots=True)

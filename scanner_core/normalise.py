@@ -38,10 +38,13 @@ import orjson
 
 from scanner_core.categories import category_of
 from scanner_core.models import (
+    UNRESOLVED,
     DomainError,
     Market,
     OrderBookLevel,
     OrderBookSummary,
+    Resolution,
+    ResolutionStatus,
     Side,
     Trade,
     TradeSource,
@@ -413,6 +416,20 @@ def rows_and_cursor(body: Any, what: str) -> tuple[list[Any], str | None]:
     raise MalformedPayload(f"{what}: expected an array or a {{data: [...]}} envelope")
 
 
+def keyset_rows_and_cursor(body: Any, what: str) -> tuple[list[Any], str | None]:
+    """Rows of a Gamma keyset page: `{markets: [...], next_cursor}` (`events` on /events/keyset;
+    `next_cursor` absent on the last page). `{data: [...]}` and a bare array are accepted too."""
+    if isinstance(body, Mapping):
+        for key in ("markets", "events"):
+            if key in body:
+                rows = body[key] if body[key] is not None else []
+                if not isinstance(rows, list):
+                    raise MalformedPayload(f"{what}: {key} is not an array")
+                cursor = body.get("next_cursor")
+                return rows, (str(cursor) if cursor not in (None, "") else None)
+    return rows_and_cursor(body, what)
+
+
 @dataclass(frozen=True, slots=True)
 class Reject:
     """One item of a frame or page that did not pass: why (`reason` for metrics, `message` for
@@ -677,6 +694,52 @@ def _outcome_tokens(data: Row) -> list[str]:
     return [_token(t, "clobTokenIds") for t in raw]
 
 
+# umaResolutionStatus (v1) / resolutionStatus (Protocol V2) values that name a void; any other
+# value but "resolved" ("proposed", "disputed", "active", ...) means the answer is not final yet.
+_VOID_STATUSES = frozenset({"voided", "void", "canceled", "cancelled"})
+
+
+def resolution_from_gamma(data: Row, tokens: Sequence[str], prices: Sequence[Decimal]) -> Resolution:
+    """A Gamma market's resolution, from `closed`, its resolution status and `outcomePrices`.
+
+    * open, or closed while the status is anything but "resolved" (a proposal can be disputed):
+      unresolved;
+    * closed with one outcome at exactly 1 and the others at 0: resolved with that winner (old
+      markets carry no status: closed and one-hot is their settlement);
+    * status "resolved" with the payout shared across outcomes (["0.5", "0.5"]): a split;
+    * status "resolved" with nothing paid (all 0), or a void status: voided.
+    A closed market still showing trading prices (["0.9995", "0.0005"]) without a final status
+    stays unresolved: those are last prices, not payouts.
+    """
+    if not _bool(data.get("closed", False)):
+        return UNRESOLVED
+    status = _text(_first(data, "umaResolutionStatus", "resolutionStatus")).strip().lower()
+    resolved_at = iso_time(data.get("closedTime"), "closedTime") or iso_time(data.get("umaEndDate"), "umaEndDate")
+    if status in _VOID_STATUSES:
+        return Resolution(ResolutionStatus.VOIDED, resolved_at=resolved_at)
+    if (status and status != "resolved") or not prices or (tokens and len(tokens) != len(prices)):
+        return UNRESOLVED
+    if any(p < _ZERO or p > _ONE for p in prices):
+        return UNRESOLVED
+    winners = [i for i, p in enumerate(prices) if p == _ONE]
+    if len(winners) == 1 and all(p == _ZERO for i, p in enumerate(prices) if i != winners[0]):
+        index = winners[0]
+        return Resolution(
+            ResolutionStatus.RESOLVED,
+            winning_index=index,
+            winning_token_id=tokens[index] if tokens else "",
+            payouts=tuple(prices),
+            resolved_at=resolved_at,
+        )
+    if status != "resolved":
+        return UNRESOLVED
+    if all(p == _ZERO for p in prices):
+        return Resolution(ResolutionStatus.VOIDED, resolved_at=resolved_at)
+    if sum(prices) == _ONE:
+        return Resolution(ResolutionStatus.SPLIT, payouts=tuple(prices), resolved_at=resolved_at)
+    return UNRESOLVED  # "resolved" with prices that are no payout vector: wait for a clean one
+
+
 def market_from_gamma(obj: Any, *, event: Row | None = None) -> Market:
     """A Gamma market (from /markets, /markets/{id} or embedded in an event)."""
     data = _mapping(obj, "market")
@@ -723,6 +786,8 @@ def market_from_gamma(obj: Any, *, event: Row | None = None) -> Market:
         best_bid=optional_decimal(data.get("bestBid"), "bestBid"),
         best_ask=optional_decimal(data.get("bestAsk"), "bestAsk"),
         last_trade_price=optional_decimal(data.get("lastTradePrice"), "lastTradePrice"),
+        closed_time=iso_time(data.get("closedTime"), "closedTime"),
+        resolution=resolution_from_gamma(data, tokens, prices),
     )
 
 

@@ -137,6 +137,8 @@ TABLES = (
     "wallet_history_activity",
     "wallet_history_positions",
     "quarantine",
+    "price_points",
+    "ingest_checkpoints",
 )
 
 

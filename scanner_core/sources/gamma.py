@@ -8,6 +8,7 @@ condition id or token id ask for open markets first and then closed ones, always
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,11 @@ from scanner_core.sources.http import HttpClient, Params
 from scanner_core.sources.types import Event, Tag
 
 API = "gamma"
+KEYSET_MAX_LIMIT = 100  # /markets/keyset serves at most this many markets a page
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None
 
 
 class GammaClient:
@@ -73,6 +79,8 @@ class GammaClient:
         ascending: bool | None = None,
         limit: int = 100,
         offset: int = 0,
+        end_date_min: datetime | None = None,
+        end_date_max: datetime | None = None,
     ) -> list[Market]:
         """GET /markets. Array filters go as repeated keys; pass `closed` to see closed markets."""
         params: list[tuple[str, Any]] = [("limit", limit), ("offset", offset), ("include_tag", True)]
@@ -84,9 +92,38 @@ class GammaClient:
             ("tag_id", tag_id),
             ("order", order),
             ("ascending", ascending),
+            ("end_date_min", _iso(end_date_min)),
+            ("end_date_max", _iso(end_date_max)),
         ]
         body = await self._get("/markets", "/markets", params)
         return self.malformed.parse_all(self._rows("/markets", body), normalise.market_from_gamma)
+
+    async def markets_keyset(
+        self,
+        *,
+        condition_ids: Sequence[str] = (),
+        closed: bool | None = None,
+        end_date_min: datetime | None = None,
+        end_date_max: datetime | None = None,
+        limit: int = KEYSET_MAX_LIMIT,
+        after_cursor: str | None = None,
+    ) -> tuple[list[Market], str | None]:
+        """GET /markets/keyset: one page and the cursor of the next (None on the last page).
+
+        The keyset route replaces offset paging of /markets (deep offsets are slow and unstable,
+        and `offset` is rejected here); it takes at most 100 markets a page. Pass `closed`: the
+        implicit closed=false applies here too. Rows that do not parse are counted and skipped.
+        """
+        params: list[tuple[str, Any]] = [("limit", min(limit, KEYSET_MAX_LIMIT)), ("include_tag", True)]
+        params += [("condition_ids", c) for c in condition_ids]
+        params += [("closed", closed), ("end_date_min", _iso(end_date_min)), ("end_date_max", _iso(end_date_max))]
+        params.append(("after_cursor", after_cursor))
+        body = await self._get("/markets/keyset", "/markets/keyset", params)
+        try:
+            rows, cursor = normalise.keyset_rows_and_cursor(body, "gamma:/markets/keyset")
+        except normalise.MalformedPayload as exc:
+            raise BadResponse("gamma:/markets/keyset", str(exc)) from None
+        return self.malformed.parse_all(rows, normalise.market_from_gamma), cursor
 
     async def market_by_condition_id(self, condition_id: str) -> Market | None:
         for closed in (False, True):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -106,6 +107,7 @@ class HttpClient:
         self._monotonic = monotonic
         self._rng = rng or random.Random()
         self.forbidden = ForbiddenWatch()
+        self.calls: Counter[str] = Counter()  # requests sent per route (every attempt), for summaries
 
     @classmethod
     def from_settings(
@@ -171,6 +173,7 @@ class HttpClient:
                 API_REQUESTS.labels(endpoint=route, status="circuit_open").inc()
                 raise CircuitOpenError(route, breaker.host, breaker.retry_in())
             await self.limiter.acquire(route)
+            self.calls[route] += 1
             started = self._monotonic()
             status: int | None = None
             retry_after: float | None = None

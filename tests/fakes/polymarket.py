@@ -47,12 +47,12 @@ gives the oldest first) with limit <= 500 and offset <= 10000; with ``activity_f
 wallet's stored trades are served as its TRADE rows too (the real API lists every fill of the wallet
 there). /traded counts the markets of a wallet's trades, activity and positions.
 
-Rate limits (off by default): ``rate_limits`` maps a route ("data:/closed-positions") or an API's
-general key ("data:*") to the requests it admits per ``rate_window`` seconds, as Cloudflare's sliding
-windows do; a request beyond one is answered 429 with the Retry-After that clears it, and counted in
-``rate_limited`` (per route); with ``rate_limit_mode = "throttle"`` it is held until a window admits it
-instead (what Polymarket documents: "throttled, not rejected"), counted in ``throttled``. ``served``
-counts the requests answered.
+Rate limits (off by default): ``pm.rate_limit = SlidingWindowLimit(limits, window)`` maps a route
+("data:/closed-positions") or an API's general key ("data:*") to the requests it admits per window,
+as Cloudflare's sliding windows do (the documented limits by default); a request beyond one is
+answered 429 with the Retry-After that clears it (counted in its ``rejected``), or with
+``throttle=True`` held until a window admits it (what Polymarket documents: "throttled, not
+rejected"; counted in ``throttled``). ``served`` counts the requests answered per route.
 
 Faults (``pm.faults``):
 * ``fail(route, status, times=1, retry_after=None, body=None)``: the next ``times`` requests on
@@ -99,6 +99,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +108,13 @@ from multidict import MultiDict
 
 __all__ = [
     "DEFAULT_FIXTURES",
+    "DOCUMENTED_LIMITS",
     "ConnFault",
     "FakePolymarket",
     "Faults",
     "HttpFault",
+    "SlidingWindowLimit",
+    "downsample",
     "fresh_trades",
     "sample_trade_rows",
     "serve_forever",
@@ -243,6 +247,24 @@ def to_rtds_payload(row: Mapping[str, Any]) -> dict[str, Any]:
     return dict(sorted(payload.items()))
 
 
+def _iso_seconds(value: Any) -> int | None:
+    """Unix seconds of a Gamma ISO date-time ("...Z", "+00:00" or a bare date), None if empty."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp())
+
+
+def downsample(points: list[dict[str, Any]], fidelity_minutes: int) -> list[dict[str, Any]]:
+    """What /prices-history gives at a fidelity: one point per `fidelity` minutes (the last one
+    of each slot), oldest first."""
+    slot = max(fidelity_minutes, 1) * 60
+    last: dict[int, dict[str, Any]] = {}
+    for point in sorted(points, key=lambda p: p["t"]):
+        last[int(point["t"]) // slot] = point
+    return [last[k] for k in sorted(last)]
+
+
 def sample_trade_rows(fixtures_dir: Path | None = None) -> list[dict[str, Any]]:
     """Every real /trades row in the fixtures (v1 camelCase; the v2 sample converted)."""
     root = (fixtures_dir or DEFAULT_FIXTURES) / "data_api"
@@ -267,6 +289,79 @@ def fresh_trades(
         row["timestamp"] = start_ts + i // per_second
         out.append(row)
     return out
+
+
+# Polymarket's documented limits per 10 s (API.md section 7), keyed like the clients' routes:
+# "api:*" is the API's general budget, the others its endpoints (a route falls under the longest
+# key it starts with, e.g. "gamma:/markets/keyset" under "gamma:/markets").
+DOCUMENTED_LIMITS: dict[str, int] = {
+    "gamma:*": 4000,
+    "gamma:/markets": 300,
+    "gamma:/events": 500,
+    "data:*": 1000,
+    "data:/trades": 200,
+    "data:/v2/trades": 200,
+    "data:/positions": 150,
+    "data:/v2/positions": 150,
+    "data:/closed-positions": 150,
+    "clob:*": 9000,
+    "clob:/book": 1500,
+    "clob:/books": 500,
+    "clob:/prices-history": 1000,
+}
+
+
+class SlidingWindowLimit:
+    """Cloudflare-style sliding windows per route: at most `limit` requests in any `window`
+    seconds under each key a route falls under (its endpoint and its API's general budget). A
+    request over a limit is answered 429 with Retry-After (the seconds until the oldest request
+    of the full window leaves it) and does not count. Off unless a test or bench sets
+    ``pm.rate_limit = SlidingWindowLimit()``.
+
+    ``admitted[route]`` holds the arrival times of the requests let through (to measure how much
+    of a budget a client used), ``rejected`` counts 429s per route."""
+
+    def __init__(
+        self,
+        limits: Mapping[str, int] | None = None,
+        window: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        throttle: bool = False,
+    ) -> None:
+        self.limits = dict(DOCUMENTED_LIMITS if limits is None else limits)
+        self.window = window
+        self.clock = clock
+        self.throttle = throttle  # hold a request over the limit until a window admits it (no 429)
+        self.throttled: Counter[str] = Counter()
+        self._seen: dict[str, deque[float]] = {key: deque() for key in self.limits}
+        self.admitted: dict[str, list[float]] = {}
+        self.rejected: Counter[str] = Counter()
+
+    def keys_for(self, route: str) -> list[str]:
+        api = route.split(":", 1)[0]
+        specific = [k for k in self.limits if not k.endswith(":*") and (route == k or route.startswith(k + "/"))]
+        keys = [max(specific, key=len)] if specific else []
+        return keys + ([f"{api}:*"] if f"{api}:*" in self.limits else [])
+
+    def admit(self, route: str) -> float | None:
+        """None when the request may pass (it is counted), else the Retry-After in seconds."""
+        now = self.clock()
+        keys = self.keys_for(route)
+        wait = 0.0
+        for key in keys:
+            seen = self._seen[key]
+            while seen and now - seen[0] >= self.window:
+                seen.popleft()
+            if len(seen) >= self.limits[key]:
+                wait = max(wait, self.window - (now - seen[0]))
+        if wait > 0:
+            (self.throttled if self.throttle else self.rejected)[route] += 1
+            return wait
+        for key in keys:
+            self._seen[key].append(now)
+        self.admitted.setdefault(route, []).append(now)
+        return None
 
 
 @dataclass
@@ -392,13 +487,10 @@ class FakePolymarket:
         self.values: dict[str, float] = {}
         self.trades_envelope = False
         self.activity_from_trades = False
-        self.rate_limits: dict[str, int] = {}
-        self.rate_window = 10.0
-        self.rate_limit_mode = "429"
-        self.rate_limited: Counter[str] = Counter()
-        self.throttled: Counter[str] = Counter()
-        self.served: Counter[str] = Counter()
-        self._accepted: dict[str, deque[float]] = {}
+        self.rate_limit: SlidingWindowLimit | None = None  # documented limits, answered with 429s or held
+        self.served: Counter[str] = Counter()  # requests answered per route
+        # /prices-history refuses startTs..endTs ranges longer than this ("interval is too long")
+        self.prices_history_max_span: int | None = 15 * 86400
         self.requests: Counter[str] = Counter()
         self.request_log: list[tuple[str, list[tuple[str, str]]]] = []
         self.faults_applied: Counter[str] = Counter()
@@ -412,6 +504,7 @@ class FakePolymarket:
         self.port = 0
         self._trades: list[_StoredTrade] = []
         self._by_wallet: dict[str, list[_StoredTrade]] = {}
+        self._by_market: dict[str, list[_StoredTrade]] = {}  # condition id -> its trades (the fast path)
         self._sorted = True
         self._seq = 0
         self._conns: set[_WsConn] = set()
@@ -432,6 +525,7 @@ class FakePolymarket:
         app = web.Application(middlewares=[self._middleware])
         r = app.router
         r.add_get("/gamma/markets", self._gamma_markets)
+        r.add_get("/gamma/markets/keyset", self._gamma_markets_keyset)
         r.add_get("/gamma/markets/slug/{slug}", self._gamma_market_by_slug)
         r.add_get("/gamma/markets/{id}/tags", self._gamma_market_tags)
         r.add_get("/gamma/markets/{id}", self._gamma_market)
@@ -594,6 +688,7 @@ class FakePolymarket:
     def clear_trades(self) -> None:
         self._trades.clear()
         self._by_wallet.clear()
+        self._by_market.clear()
         self._sorted = True
 
     @property
@@ -609,6 +704,7 @@ class FakePolymarket:
             self._sorted = False
         self._trades.append(stored)
         self._by_wallet.setdefault(str(v1.get("proxyWallet", "")).lower(), []).append(stored)
+        self._by_market.setdefault(str(v1.get("conditionId", "")).lower(), []).append(stored)
         return stored
 
     def _wallet_trades(self, user: str) -> list[_StoredTrade]:
@@ -621,6 +717,16 @@ class FakePolymarket:
         row = dict(stored.row)
         row.update(type="TRADE", usdcSize=round(float(row["size"]) * float(row["price"]), 6))
         return row
+
+    def trades_of(self, condition_id: str, *, taker_only: bool = False) -> list[dict[str, Any]]:
+        """The rows /trades serves for one market (v1 camelCase, newest first)."""
+        rows = self._market_newest_first({condition_id.lower()})
+        return [dict(t.row) for t in rows if t.taker or not taker_only]
+
+    def _market_newest_first(self, markets: set[str]) -> list[_StoredTrade]:
+        rows = [t for m in markets for t in self._by_market.get(m, [])]
+        rows.sort(key=lambda t: (t.timestamp, t.seq), reverse=True)
+        return rows
 
     def add_trades(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
@@ -714,15 +820,15 @@ class FakePolymarket:
         if api in self.faults.forbidden:
             self.faults_applied[f"{api}_403"] += 1
             return _forbidden_response()
-        wait = self._over_limit(route, f"{api}:*")
-        if wait > 0 and self.rate_limit_mode != "throttle":
-            self.rate_limited[route] += 1
-            return web.json_response({"error": "rate limited"}, status=429, headers={"Retry-After": f"{wait:.3f}"})
-        if wait > 0:
-            self.throttled[route] += 1
-            while wait > 0:
-                await asyncio.sleep(wait)
-                wait = self._over_limit(route, f"{api}:*")
+        if self.rate_limit is not None and api in ("gamma", "data", "clob"):
+            retry_after = self.rate_limit.admit(route)
+            while retry_after is not None and self.rate_limit.throttle:  # held, as Cloudflare documents
+                await asyncio.sleep(retry_after)
+                retry_after = self.rate_limit.admit(route)
+            if retry_after is not None:
+                return web.json_response(
+                    {"error": "Too Many Requests"}, status=429, headers={"Retry-After": f"{retry_after:.3f}"}
+                )
         fault = self.faults.take(route) if api in ("gamma", "data", "clob") else None
         if fault is not None:
             self.faults_applied[f"http_{fault.status or 'slow'}"] += 1
@@ -737,27 +843,6 @@ class FakePolymarket:
         self.served[route] += 1
         response: web.StreamResponse = await handler(request)
         return response
-
-    def _over_limit(self, *keys: str) -> float:
-        """0 when every sliding window of `keys` admits one more request now (which is then
-        counted), else the seconds until they all would."""
-        limited = [k for k in keys if k in self.rate_limits]
-        if not limited:
-            return 0.0
-        now = time.monotonic()
-        wait = 0.0
-        for key in limited:
-            stamps = self._accepted.setdefault(key, deque())
-            while stamps and now - stamps[0] >= self.rate_window:
-                stamps.popleft()
-            limit = self.rate_limits[key]
-            if len(stamps) >= limit:
-                wait = max(wait, self.rate_window - (now - stamps[len(stamps) - limit]))
-        if wait > 0:
-            return wait
-        for key in limited:
-            self._accepted[key].append(now)
-        return 0.0
 
     @staticmethod
     def _json(body: Any, status: int = 200) -> web.Response:
@@ -796,6 +881,38 @@ class FakePolymarket:
         return out
 
     async def _gamma_markets(self, request: web.Request) -> web.Response:
+        found = self._gamma_market_query(request)
+        if isinstance(found, web.Response):
+            return found
+        offset, limit = self._int(request, "offset", 0), self._int(request, "limit", 100)
+        return self._json(found[offset : offset + limit])
+
+    async def _gamma_markets_keyset(self, request: web.Request) -> web.Response:
+        """/markets/keyset: the /markets filters, at most 100 a page, `offset` refused; the next
+        page comes with `after_cursor` (absent `next_cursor` on the last page)."""
+        if "offset" in request.query:
+            return self._error(400, "offset is not supported on keyset routes; use after_cursor")
+        limit = self._int(request, "limit", 20)
+        if not 1 <= limit <= 100:
+            return self._error(400, "limit must be within 1..100")
+        found = self._gamma_market_query(request)
+        if isinstance(found, web.Response):
+            return found
+        found.sort(key=lambda m: int(m["id"]) if str(m["id"]).isdigit() else 0)
+        cursor = request.query.get("after_cursor")
+        if cursor:
+            try:
+                after = int(base64.b64decode(cursor))
+            except ValueError:
+                return self._error(400, "bad cursor")
+            found = [m for m in found if int(m["id"]) > after]
+        page = found[:limit]
+        body: dict[str, Any] = {"markets": page}
+        if len(found) > limit:
+            body["next_cursor"] = base64.b64encode(str(page[-1]["id"]).encode()).decode()
+        return self._json(body)
+
+    def _gamma_market_query(self, request: web.Request) -> list[dict[str, Any]] | web.Response:
         q = request.query
         ids, slugs = set(self._many(request, "id")), set(self._many(request, "slug"))
         tokens = set(self._many(request, "clob_token_ids"))
@@ -805,8 +922,17 @@ class FakePolymarket:
         active = self._bool(q.get("active"))
         tag_id = q.get("tag_id")
         include_tag = self._bool(q.get("include_tag")) or False
+        try:
+            end_min = _iso_seconds(q.get("end_date_min"))
+            end_max = _iso_seconds(q.get("end_date_max"))
+        except ValueError:
+            return self._error(422, "end_date_min and end_date_max must be ISO date-times")
         out = []
         for market in self.markets.values():
+            if end_min is not None or end_max is not None:
+                end = _iso_seconds(market.get("endDate"))
+                if end is None or (end_min is not None and end < end_min) or (end_max is not None and end > end_max):
+                    continue
             if ids and str(market["id"]) not in ids:
                 continue
             if slugs and market.get("slug") not in slugs:
@@ -826,8 +952,7 @@ class FakePolymarket:
             if tag_id and tag_id not in {str(t["id"]) for t in self.market_tags.get(str(market["id"]), [])}:
                 continue
             out.append(self._gamma_market_out(market, include_tag))
-        offset, limit = self._int(request, "offset", 0), self._int(request, "limit", 100)
-        return self._json(out[offset : offset + limit])
+        return out
 
     async def _gamma_market(self, request: web.Request) -> web.Response:
         market = self.markets.get(request.match_info["id"])
@@ -923,7 +1048,13 @@ class FakePolymarket:
         floor = float(filter_amount) if filter_amount is not None else 0.0
         start, end = q.get("start"), q.get("end")
         out = []
-        for stored in self._wallet_trades(user) if user else self._trades_newest_first():
+        if user:
+            source = self._wallet_trades(user)
+        elif markets:
+            source = self._market_newest_first(markets)
+        else:
+            source = self._trades_newest_first()
+        for stored in source:
             row = stored.row
             if taker_only and not stored.taker:
                 continue
@@ -1198,11 +1329,14 @@ class FakePolymarket:
         if "interval" in q and ("startTs" in q or "endTs" in q):
             return self._error(400, "interval and startTs/endTs are mutually exclusive")
         points = self.price_history.get(token, [])
+        cap = self.prices_history_max_span
+        if cap is not None and "startTs" in q and "endTs" in q and int(q["endTs"]) - int(q["startTs"]) > cap:
+            return self._error(400, "invalid filters: 'startTs' and 'endTs' interval is too long")
         if "startTs" in q:
             points = [p for p in points if p["t"] >= int(q["startTs"])]
         if "endTs" in q:
             points = [p for p in points if p["t"] <= int(q["endTs"])]
-        return self._json({"history": points})
+        return self._json({"history": downsample(points, self._int(request, "fidelity", 1))})
 
     # ------------------------------------------------------------ WebSockets
 

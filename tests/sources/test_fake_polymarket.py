@@ -119,3 +119,66 @@ async def test_refused_handshake(pm: FakePolymarket, session: aiohttp.ClientSess
     ws = await session.ws_connect(pm.clob_ws_url)
     assert pm.market_ws_connections == 1
     await ws.close()
+
+
+async def test_rate_limit_answers_429_with_retry_after_per_route(session: aiohttp.ClientSession) -> None:
+    from tests.fakes.polymarket import SlidingWindowLimit
+
+    now = [100.0]
+    async with FakePolymarket() as pm:
+        pm.rate_limit = SlidingWindowLimit({"data:/trades": 3, "data:*": 100}, window=10.0, clock=lambda: now[0])
+        statuses = []
+        for _ in range(4):
+            async with session.get(f"{pm.data_api_url}/trades") as response:
+                statuses.append(response.status)
+                retry_after = response.headers.get("Retry-After")
+        assert statuses == [200, 200, 200, 429] and retry_after == "10.000"
+        async with session.get(f"{pm.data_api_url}/v2/trades") as response:
+            assert response.status == 200  # another route, its own budget
+        now[0] += 9.5
+        async with session.get(f"{pm.data_api_url}/trades") as response:
+            assert response.status == 429 and response.headers["Retry-After"] == "0.500"
+        now[0] += 0.5
+        async with session.get(f"{pm.data_api_url}/trades") as response:
+            assert response.status == 200  # the oldest request left the window
+        assert pm.rate_limit.rejected == {"data:/trades": 2} and len(pm.rate_limit.admitted["data:/trades"]) == 4
+
+
+async def test_markets_keyset_pages_with_cursors_and_refuses_offsets(
+    pm: FakePolymarket, session: aiohttp.ClientSession
+) -> None:
+    closed = {k for k, m in pm.markets.items() if m.get("closed")}
+    url = f"{pm.gamma_url}/markets/keyset"
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"closed": "true", "limit": "3", **({"after_cursor": cursor} if cursor else {})}
+        async with session.get(url, params=params) as response:
+            body = await response.json()
+        seen += [m["id"] for m in body["markets"]]
+        cursor = body.get("next_cursor")
+        if cursor is None:
+            break
+    assert set(seen) == closed and len(seen) == len(closed)
+    for bad in ({"offset": "0"}, {"limit": "101"}):
+        async with session.get(url, params=bad) as response:
+            assert response.status == 400
+    async with session.get(
+        url, params={"closed": "true", "end_date_min": "2026-07-24T00:10:00Z", "end_date_max": "2026-07-24T00:20:00Z"}
+    ) as response:
+        ends = sorted(m["endDate"] for m in (await response.json())["markets"])
+    assert ends == ["2026-07-24T00:10:00Z", "2026-07-24T00:15:00Z", "2026-07-24T00:20:00Z"]
+
+
+async def test_prices_history_refuses_long_ranges_and_thins_to_the_fidelity(
+    pm: FakePolymarket, session: aiohttp.ClientSession
+) -> None:
+    pm.price_history["42"] = [{"t": 1_790_000_400 + 60 * i, "p": i / 100} for i in range(30)]
+    url = f"{pm.clob_url}/prices-history"
+    async with session.get(url, params={"market": "42", "startTs": "0", "endTs": str(16 * 86400)}) as response:
+        assert response.status == 400 and "interval is too long" in await response.text()
+    params = {"market": "42", "startTs": "1790000400", "endTs": "1790002200", "fidelity": "10"}
+    async with session.get(url, params=params) as response:
+        history = (await response.json())["history"]
+    # one point per 10 minutes (the last of each slot)
+    assert [p["t"] for p in history] == [1_790_000_400 + 60 * i for i in (9, 19, 29)]
