@@ -41,16 +41,10 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
     """Generate (or, with dry_run, detect) pending migrations per dialect; returns new file names."""
     created: dict[str, str | None] = {}
     for dialect, url in DIALECT_URLS.items():
-        _forget_pending_operators()
+        _forget_pending_operations()
         location = MIGRATIONS_ROOT / dialect
         folder = location / APP
-        _forget_pending_operations()
         command = Command(tortoise_config(url), app=APP, location=str(location))
-        # aerich keeps the pending SQL in class attributes: without this the second dialect's
-        # migration also holds the first dialect's statements
-        Migrate.upgrade_operators = []
-        Migrate.downgrade_operators = []
-        Migrate._upgrade_fk_m2m_index_operators = []
         await Tortoise.init(config=tortoise_config(url))  # a fresh context per dialect
         try:
             if not folder.exists() or not any(folder.glob("*.py")):
@@ -71,20 +65,6 @@ async def make_migrations(name: str = "update", *, dry_run: bool = False) -> dic
         finally:
             await Tortoise.close_connections()
     return created
-
-
-def _forget_pending_operators() -> None:
-    """aerich collects a migration's SQL in class-level lists it never empties: without this the
-    second dialect's file also gets the first dialect's statements."""
-    for name in (
-        "upgrade_operators",
-        "downgrade_operators",
-        "_upgrade_fk_m2m_index_operators",
-        "_downgrade_fk_m2m_index_operators",
-        "_upgrade_m2m",
-        "_downgrade_m2m",
-    ):
-        setattr(Migrate, name, [])
 
 
 def main() -> None:

@@ -470,24 +470,7 @@ class BacktestSettings(BaseModel):
     ingest_closed_slack_days: float = Field(default=7.0, ge=0)  # --closed: a close may fall this far from the end date
 
 
-SECTIONS: tuple[type[BaseModel], ...] = (
-    StorageSettings,
-    ServerSettings,
-    PolymarketSettings,
-    FeedSettings,
-    PipelineSettings,
-    DetectorSettings,
-    ScoringSettings,
-    BotSettings,
-    DeliverySettings,
-    OperationsSettings,
-    WalletSettings,
-    FundingSettings,
-    BacktestSettings,
-)
-
-
-# Settings is the union of these sections (mixins, so every POLYSCAN_<NAME> stays as it was): a
+# Settings is the union of the sections (mixins, so every POLYSCAN_<NAME> stays as it was): a
 # subsystem's from_settings takes its section's type, and mypy keeps it to that section's fields.
 class Settings(
     StorageSettings,
@@ -547,6 +530,10 @@ class Settings(
                 p for p in (parts.password, parts.username, parts.path.strip("/"), parts.query) if p and len(p) >= 8
             ]
         return found
+
+
+# the sections, in the order .env.example documents them
+SECTIONS: tuple[type[BaseModel], ...] = tuple(base for base in Settings.__bases__ if base is not BaseSettings)
 
 
 def mask_url_password(url: str) -> str:
