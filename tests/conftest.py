@@ -20,7 +20,8 @@ import pytest
 
 from scanner_core.config import Settings
 
-# the network guard (a test reaching beyond loopback fails) and pytester, which proves the guard
+# the network guard: any non-loopback connection or name lookup fails the test (tests/support/netguard.py);
+# pytester proves the guard
 pytest_plugins = ["pytester", "tests.support.netguard_plugin"]
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 IN_CI = os.environ.get("CI", "").lower() == "true"

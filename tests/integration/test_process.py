@@ -85,7 +85,7 @@ async def _first_health(url: str, proc: asyncio.subprocess.Process) -> tuple[int
                 async with http.get(url) as response:
                     return response.status, await response.json()
             except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(0.05)
     return 0, {}
 
 
